@@ -1,0 +1,48 @@
+# Lifeline: `make run` starts the index, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo $(HOME)/.pyenv/versions/3.12.1/bin/python)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: run test test-quick install lock lint format demo worker clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; assert sys.version_info >= (3, 12), "Lifeline needs Python 3.12+"'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+## Set up (venv, dependencies, database, demo data) and start the index on http://localhost:$(PORT)
+run: install
+	$(BIN)/lifeline migrate --no-input
+	$(BIN)/lifeline demo --if-empty
+	LIFELINE_DEBUG=$${LIFELINE_DEBUG:-1} PORT=$(PORT) $(BIN)/lifeline serve --port $(PORT)
+
+## Run the whole suite (browser journeys and real pip/uv/twine included)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The fast tests only: no browser, no real clients
+test-quick: install
+	$(BIN)/python -m pytest -m "not browser and not clients" $(PYTEST_ARGS)
+
+## Re-pin dependencies (with hashes) after editing pyproject.toml
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o requirements.lock
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,37 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A friendly page for a failed CSRF check (expired form, cookies blocked)."""
+    return render(request, "core/csrf_failure.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"title": "Bad request", "code": 400}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"title": "Not allowed", "code": 403}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"title": "Page not found", "code": 404}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "core/error.html", {"title": "Something went wrong", "code": 500}, status=500
+    )
+
+
+@require_safe
+def recovery_placeholder(request: HttpRequest) -> HttpResponse:
+    """Until guided recovery lands, say plainly what works today."""
+    return render(request, "core/recovery_placeholder.html")

@@ -1,0 +1,60 @@
+"""Every security event tag, as ``source:subject:action`` (Warehouse's EventTag)."""
+
+from django.db import models
+
+
+class EventTag(models.TextChoices):
+    # account: sign-in and credentials
+    ACCOUNT_CREATED = "account:account:create", "Account created"
+    LOGIN_SUCCESS = "account:login:success", "Signed in"
+    LOGIN_FAILURE = "account:login:failure", "Failed sign-in attempt"
+    LOGOUT = "account:logout:success", "Signed out"
+    PASSWORD_CHANGE = "account:password:change", "Password changed"
+    PASSWORD_RESET_REQUEST = "account:password:reset_request", "Password reset requested"
+    PASSWORD_RESET = "account:password:reset", "Password reset"
+    PASSWORD_SET = "account:password:set", "Password set"
+    EMAIL_ADD = "account:email:add", "Email address added"
+    EMAIL_VERIFY = "account:email:verify", "Email address verified"
+    EMAIL_REMOVE = "account:email:remove", "Email address removed"
+    EMAIL_PRIMARY = "account:email:primary_change", "Primary email address changed"
+    REAUTHENTICATED = "account:sudo:enter", "Confirmed identity for a sensitive action"
+    SESSION_END = "account:session:end", "Session ended"
+    ACCOUNT_DELETE = "account:account:delete", "Account deleted"
+    # account: two-factor authentication
+    TOTP_ADD = "account:totp:add", "Authenticator app added"
+    TOTP_REMOVE = "account:totp:remove", "Authenticator app removed"
+    WEBAUTHN_ADD = "account:webauthn:add", "Security key added"
+    WEBAUTHN_REMOVE = "account:webauthn:remove", "Security key removed"
+    WEBAUTHN_RENAME = "account:webauthn:rename", "Security key renamed"
+    RECOVERY_CODES_GENERATE = "account:recovery_codes:generate", "Recovery codes generated"
+    RECOVERY_CODES_REGENERATE = "account:recovery_codes:regenerate", "Recovery codes regenerated"
+    RECOVERY_CODES_CONFIRM = "account:recovery_codes:confirm", "Saved recovery codes confirmed"
+    RECOVERY_CODE_USE = "account:recovery_codes:use", "Recovery code used to sign in"
+    MFA_FAILURE = "account:2fa:failure", "Failed second-factor attempt"
+    MFA_LOCKOUT = "account:2fa:lockout", "Second-factor attempts locked out"
+    DEVICE_FORGET = "account:device:forget", "Device forgotten"
+    # API tokens
+    TOKEN_CREATE = "account:api_token:create", "API token created"
+    TOKEN_USE = "account:api_token:use", "API token used"
+    TOKEN_REVOKE = "account:api_token:revoke", "API token revoked"
+    # projects
+    PROJECT_CREATE = "project:project:create", "Project created"
+    RELEASE_ADD = "project:release:add", "Release added"
+    RELEASE_FILE_ADD = "project:file:add", "File uploaded"
+    RELEASE_YANK = "project:release:yank", "Release yanked"
+    RELEASE_UNYANK = "project:release:unyank", "Release un-yanked"
+    RELEASE_DELETE = "project:release:delete", "Release deleted"
+    ROLE_ADD = "project:role:add", "Maintainer added"
+    ROLE_REMOVE = "project:role:remove", "Maintainer removed"
+    ROLE_CHANGE = "project:role:change", "Role changed"
+    # recovery
+    RECOVERY_SUBMIT = "account:recovery:submit", "Account recovery requested"
+    RECOVERY_TRANSITION = "account:recovery:transition", "Account recovery request updated"
+    RECOVERY_CANCEL = "account:recovery:cancel_by_owner", "Account recovery cancelled by owner"
+    RECOVERY_PROOF = "account:recovery:proof", "Recovery proof attempted"
+    RECOVERY_RESTORE = "account:recovery:restore", "Account recovered"
+    # staff
+    STAFF_FREEZE = "staff:account:freeze", "Account frozen by staff"
+    STAFF_UNFREEZE = "staff:account:unfreeze", "Account unfrozen by staff"
+    STAFF_CRITICAL = "staff:account:critical", "Account marked critical"
+    STAFF_FORCE_RESET = "staff:account:force_password_reset", "Password reset forced by staff"

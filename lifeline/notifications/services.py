@@ -1,0 +1,165 @@
+"""The one path for every email (Warehouse's ``@_email``).
+
+``send_email`` renders ``emails/<template>/{subject.txt, body.txt, body.html}``, adds the
+standard footer, writes one ``EmailLog`` row per recipient with the rendered message
+encrypted, and queues delivery in the caller's transaction. By default it sends only to
+*verified* addresses; pass ``include_unverified=True`` for the few emails whose purpose
+is to verify an address.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lifeline.core import crypto
+from lifeline.core.client import current_client, describe_browser
+from lifeline.core.tasks import enqueue
+from lifeline.notifications.models import EmailLog
+
+logger = logging.getLogger(__name__)
+
+
+def verified_addresses(user: Any) -> list[str]:
+    return list(
+        EmailAddress.objects.filter(user=user, verified=True)
+        .order_by("-primary", "email")
+        .values_list("email", flat=True)
+    )
+
+
+def base_context() -> dict[str, Any]:
+    client = current_client()
+    return {
+        "site_name": settings.LIFELINE_SITE_NAME,
+        "base_url": settings.LIFELINE_BASE_URL,
+        "site_domain": urlsplit(settings.LIFELINE_BASE_URL).netloc,
+        "now": timezone.now(),
+        "client_ip": client.ip or "unknown",
+        "client_browser": describe_browser(client.user_agent),
+    }
+
+
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Render subject, text and HTML bodies, each with the standard footer."""
+    ctx = base_context() | context
+    subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
+    text = render_to_string(f"emails/{template}/body.txt", ctx).strip()
+    html = render_to_string(f"emails/{template}/body.html", ctx).strip()
+    footer_text = render_to_string("emails/_footer.txt", ctx).strip()
+    full_html = render_to_string("emails/_layout.html", ctx | {"content": html, "subject": subject})
+    return subject, f"{text}\n\n-- \n{footer_text}\n", full_html
+
+
+def send_email(
+    *,
+    template: str,
+    context: dict[str, Any] | None = None,
+    user: Any | None = None,
+    to: Iterable[str] | None = None,
+    include_unverified: bool = False,
+) -> list[EmailLog]:
+    """Queue ``template`` to ``to`` (or to every verified address of ``user``).
+
+    Returns the log rows created; an empty list when nobody qualified to receive it.
+    """
+    context = dict(context or {})
+    if user is not None:
+        context.setdefault("user", user)
+    if to is None:
+        recipients = verified_addresses(user) if user is not None else []
+    else:
+        recipients = list(dict.fromkeys(addr.strip().lower() for addr in to if addr))
+        if not include_unverified:
+            verified = set(
+                EmailAddress.objects.filter(email__in=recipients, verified=True).values_list(
+                    "email", flat=True
+                )
+            )
+            recipients = [addr for addr in recipients if addr in verified]
+    logs = []
+    with transaction.atomic():
+        for address in recipients:
+            subject, text, html = render_email(template, context | {"recipient": address})
+            payload = crypto.encrypt(json.dumps({"subject": subject, "text": text, "html": html}))
+            log = EmailLog.objects.create(
+                to=address,
+                user=user if user is not None and getattr(user, "pk", None) else None,
+                template=template,
+                subject=subject[:300],
+                payload=payload,
+            )
+            from lifeline.notifications.tasks import deliver_email
+
+            enqueue(deliver_email, log.pk)
+            logs.append(log)
+    return logs
+
+
+def backoff(attempt: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
+
+
+def deliver(log_id: int) -> str:
+    """Send one queued email. Safe to call twice: a sent email is never sent again."""
+    with transaction.atomic():
+        log = EmailLog.objects.select_for_update().filter(pk=log_id).first()
+        if log is None or log.status in (EmailLog.Status.SENT, EmailLog.Status.FAILED):
+            return log.status if log else "missing"
+        try:
+            message = json.loads(crypto.decrypt(log.payload))
+            email = EmailMultiAlternatives(
+                message["subject"], message["text"], settings.DEFAULT_FROM_EMAIL, [log.to]
+            )
+            email.attach_alternative(message["html"], "text/html")
+            mailers.default.send_messages([email])
+        except Exception as exc:  # any SMTP or network failure: retry with backoff
+            log.attempts += 1
+            log.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if log.attempts >= settings.LIFELINE_EMAIL_MAX_ATTEMPTS:
+                log.status = EmailLog.Status.FAILED
+                log.next_attempt_at = None
+                logger.error("email %s to log #%s failed for good", log.template, log.pk)
+            else:
+                log.status = EmailLog.Status.RETRYING
+                log.next_attempt_at = timezone.now() + backoff(log.attempts)
+                from lifeline.notifications.tasks import deliver_email
+
+                enqueue(deliver_email, log.pk, run_after=log.next_attempt_at)
+            log.save()
+            return log.status
+        log.attempts += 1
+        log.status = EmailLog.Status.SENT
+        log.sent_at = timezone.now()
+        log.next_attempt_at = None
+        log.payload = ""  # the message may hold a secret link: keep only the facts
+        log.last_error = ""
+        log.save()
+        return log.status
+
+
+def retry_due_emails() -> int:
+    """Re-queue emails whose retry is due (a lost enqueue or a stopped worker strands none)."""
+    now = timezone.now()
+    due = EmailLog.objects.filter(
+        status__in=[EmailLog.Status.QUEUED, EmailLog.Status.RETRYING],
+    ).exclude(next_attempt_at__gt=now)
+    # Only sweep queued rows that have been waiting a while, so we don't race a live enqueue.
+    due = due.exclude(status=EmailLog.Status.QUEUED, created__gt=now - timedelta(minutes=2))
+    count = 0
+    for log_id in due.values_list("pk", flat=True)[:500]:
+        deliver(log_id)
+        count += 1
+    return count

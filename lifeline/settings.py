@@ -1,0 +1,377 @@
+"""Lifeline settings: one module, driven by environment variables with embedded defaults.
+
+Out of the box (no environment at all) Lifeline runs on an SQLite file under ``var/``, the
+database cache, file storage under ``var/files`` and an outbox that keeps emails in the
+database so a newcomer can read them at ``/_dev/outbox/``. Every production concern is
+switched on from the environment; see docs/deploy.md for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("LIFELINE_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def _secret_from_var(filename: str, make: callable) -> str:
+    """Read a generated secret from var/, creating it (mode 0600) on first run."""
+    path = VAR_DIR / filename
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make())
+    return path.read_text().strip()
+
+
+# --- Core -------------------------------------------------------------------------------
+DEBUG = env_bool("LIFELINE_DEBUG", env_bool("DEBUG", False))
+# Production mode refuses to invent secrets: they must come from the environment.
+PRODUCTION = env_bool("LIFELINE_PRODUCTION", False)
+
+SECRET_KEY = env("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    SECRET_KEY = _secret_from_var("secret_key", lambda: secrets.token_urlsafe(50))
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
+# Fernet keys for secrets at rest (TOTP secrets, recovery-code seeds, queued emails).
+# The first key encrypts; all keys decrypt. Rotate by putting a new key first.
+LIFELINE_ENCRYPTION_KEYS = env_list("LIFELINE_ENCRYPTION_KEYS")
+if not LIFELINE_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("LIFELINE_ENCRYPTION_KEYS must be set in production.")
+
+    def _fernet_key() -> str:
+        from cryptography.fernet import Fernet
+
+        return Fernet.generate_key().decode()
+
+    LIFELINE_ENCRYPTION_KEYS = [_secret_from_var("encryption_key", _fernet_key)]
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public base URL, used in emails and in the footer that names the domain links point to.
+LIFELINE_BASE_URL = env("LIFELINE_BASE_URL", "http://localhost:8000").rstrip("/")
+LIFELINE_SITE_NAME = env("LIFELINE_SITE_NAME", "Lifeline")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "django_tasks_db",
+    "lifeline.core",
+    "lifeline.events",
+    "lifeline.notifications",
+    "lifeline.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lifeline.core.middleware.ClientContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+]
+
+ROOT_URLCONF = "lifeline.urls"
+WSGI_APPLICATION = "lifeline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "lifeline" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lifeline.core.context_processors.site",
+                "lifeline.core.context_processors.banners",
+            ],
+        },
+    },
+]
+
+# Apps contribute site-wide banners (e.g. "save your recovery codes") through these.
+LIFELINE_BANNER_PROVIDERS: list[str] = []
+
+# --- Storage ------------------------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "lifeline.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    # A cache shared by every process (web workers and task workers), so rate limits hold.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lifeline_cache",
+        }
+    }
+
+MEDIA_ROOT = Path(env("LIFELINE_FILES_DIR", str(VAR_DIR / "files")))
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+if env("LIFELINE_S3_BUCKET"):
+    # S3-compatible object storage through django-storages (see docs/deploy.md).
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("LIFELINE_S3_BUCKET"),
+            "endpoint_url": env("LIFELINE_S3_ENDPOINT_URL") or None,
+            "region_name": env("LIFELINE_S3_REGION") or None,
+            "access_key": env("LIFELINE_S3_ACCESS_KEY") or None,
+            "secret_key": env("LIFELINE_S3_SECRET_KEY") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+
+# --- Background work ------------------------------------------------------------------------
+LIFELINE_TASKS_BACKEND = env("LIFELINE_TASKS_BACKEND", "rq" if env("LIFELINE_RQ") else "db")
+if LIFELINE_TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": env("RQ_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")}}
+    INSTALLED_APPS.append("django_tasks_rq")
+elif LIFELINE_TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Idempotent jobs run by `lifeline tick` (cron, a systemd timer, or `make run`).
+LIFELINE_SCHEDULED_JOBS = [
+    "lifeline.notifications.services.retry_due_emails",
+]
+
+# --- Email ------------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Lifeline <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if env("SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env("SMTP_HOST"),
+                "port": env_int("SMTP_PORT", 587),
+                "username": env("SMTP_USER"),
+                "password": env("SMTP_PASSWORD"),
+                "use_tls": env_bool("SMTP_STARTTLS", True),
+                "timeout": env_int("SMTP_TIMEOUT", 10),
+            },
+        }
+    }
+else:
+    # The outbox keeps messages in the database, readable at /_dev/outbox/ when DEBUG is on.
+    MAILERS = {"default": {"BACKEND": "lifeline.notifications.outbox.OutboxBackend"}}
+# The dev outbox page: on with DEBUG, 404 otherwise.
+LIFELINE_DEV_OUTBOX = env_bool("LIFELINE_DEV_OUTBOX", DEBUG)
+# Emails are retried with exponential backoff, this many times, before they are marked failed.
+LIFELINE_EMAIL_MAX_ATTEMPTS = env_int("LIFELINE_EMAIL_MAX_ATTEMPTS", 8)
+
+# --- Accounts (django-allauth) ---------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "account_security"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_ADAPTER = "lifeline.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "lifeline.accounts.forms.SignupForm",
+    "reset_password": "lifeline.accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_USERNAME_MIN_LENGTH = 1
+ACCOUNT_USERNAME_VALIDATORS = "lifeline.accounts.validators.username_validators"
+ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Sudo mode: a recent password (or second factor) is needed for sensitive changes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("LIFELINE_SUDO_SECONDS", 600)
+ACCOUNT_RATE_LIMITS = {
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reset_password": "20/m/ip,5/m/key",
+    "reauthenticate": "10/m/user",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "confirm_email": "1/3m/key",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("LIFELINE_TRUSTED_PROXY_COUNT", 0)
+USERSESSIONS_TRACK_ACTIVITY = True
+
+MFA_ADAPTER = "lifeline.accounts.mfa.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LIFELINE_WEBAUTHN_INSECURE_ORIGIN", not PRODUCTION)
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_TOTP_ISSUER = LIFELINE_SITE_NAME
+
+# 2FA is required to publish, manage projects and tokens.
+LIFELINE_REQUIRE_2FA = env_bool("LIFELINE_REQUIRE_2FA", True)
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "lifeline.accounts.passwords.MaximumLengthValidator"},
+    {"NAME": "lifeline.accounts.passwords.BreachedPasswordValidator"},
+]
+# Pluggable breached-password check: "null" (default) or "hibp" (k-anonymity range API).
+LIFELINE_BREACHED_PASSWORD_BACKEND = env("LIFELINE_BREACHED_PASSWORD_BACKEND", "null")
+LIFELINE_BREACHED_PASSWORD_URL = env(
+    "LIFELINE_BREACHED_PASSWORD_URL", "https://api.pwnedpasswords.com/range/"
+)
+
+# Big request bodies are streamed to disk, never held in memory (see index/upload).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = None
+
+# --- HTTP security ----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+CSRF_FAILURE_VIEW = "lifeline.core.views.csrf_failure"
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("LIFELINE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("LIFELINE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("LIFELINE_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if ALLAUTH_TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- i18n -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

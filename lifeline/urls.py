@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from lifeline.core import views as core_views
+
+handler400 = "lifeline.core.views.bad_request"
+handler403 = "lifeline.core.views.permission_denied"
+handler404 = "lifeline.core.views.page_not_found"
+handler500 = "lifeline.core.views.server_error"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("account/", include("lifeline.accounts.urls")),
+    path("recovery/", core_views.recovery_placeholder, name="recovery_start"),
+    path("_dev/outbox/", include("lifeline.notifications.urls")),
+    path("admin/", admin.site.urls),
+]
