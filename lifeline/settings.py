@@ -99,6 +99,10 @@ INSTALLED_APPS = [
     "lifeline.events",
     "lifeline.notifications",
     "lifeline.accounts",
+    "lifeline.tokens",
+    "lifeline.index",
+    "lifeline.recovery",
+    "lifeline.ops",
 ]
 
 MIDDLEWARE = [

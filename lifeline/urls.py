@@ -12,6 +12,10 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("account/", include("lifeline.accounts.urls")),
     path("recovery/", core_views.recovery_placeholder, name="recovery_start"),
+    path("", include("lifeline.index.urls")),
+    path("account/tokens/", include("lifeline.tokens.urls")),
+    path("recovery/", include("lifeline.recovery.urls")),
+    path("", include("lifeline.ops.urls")),
     path("_dev/outbox/", include("lifeline.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
