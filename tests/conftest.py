@@ -24,9 +24,20 @@ CHROMIUM_FLAGS = [
 ]
 
 
+_TRANSACTIONAL = {"transactional_db", "live_server", "live_url", "page"}
+
+
 @pytest.fixture(autouse=True)
-def _isolated_cache() -> Iterator[None]:
-    """Rate-limit counters live in the cache; start every test with a clean one."""
+def _isolated_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Rate-limit counters live in the (database) cache; start every DB test with a clean one."""
+    names = set(request.fixturenames)
+    if names & _TRANSACTIONAL:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
     from django.core.cache import cache
 
     cache.clear()

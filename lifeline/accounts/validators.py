@@ -11,7 +11,7 @@ USERNAME_RE = re.compile(r"^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]
 
 
 def validate_username(value: str) -> None:
-    if not isinstance(value, str) or not USERNAME_RE.match(value):
+    if not isinstance(value, str) or not USERNAME_RE.fullmatch(value):
         raise ValidationError(
             "Use only letters, digits, '.', '_' and '-', starting and ending with a "
             "letter or digit.",

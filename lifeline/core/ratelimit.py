@@ -26,6 +26,8 @@ class Limit:
     def parse(cls, spec: str) -> Limit:
         """Parse ``"5/5m"``, ``"20/h"`` or ``"100/30s"``."""
         count, _, window = spec.partition("/")
+        if not window:
+            raise ValueError(f"Bad rate limit {spec!r}")
         unit = window[-1]
         amount = window[:-1] or "1"
         if unit not in _UNITS or not count.isdigit() or not amount.isdigit():
