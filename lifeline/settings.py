@@ -335,6 +335,9 @@ LIFELINE_BREACHED_PASSWORD_URL = env(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = None
+# The largest distribution file accepted by /legacy/ (streamed to a temporary file, hashed on
+# the way; see lifeline/index/upload/handlers.py).
+LIFELINE_UPLOAD_MAX_BYTES = env_int("LIFELINE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 
 # --- HTTP security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,3 +1,47 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from lifeline.index.simple import views as simple
+from lifeline.index.upload import views as upload
+from lifeline.index.views import files, manage, pages
+
+urlpatterns = [
+    path("legacy/", upload.legacy_upload, name="legacy_upload"),
+    path("simple/", simple.simple_index, name="simple_index"),
+    path("simple/<str:name>/", simple.simple_project, name="simple_project"),
+    re_path(
+        r"^files/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+)$",
+        files.serve_file,
+        name="file_download",
+    ),
+    path("projects/", pages.project_list, name="project_list"),
+    path("projects/<str:name>/", pages.project_detail, name="project_detail"),
+    path("user/<str:username>/", pages.user_profile, name="user_profile"),
+    path("manage/projects/", manage.manage_projects, name="manage_projects"),
+    path("manage/project/<str:name>/", manage.manage_project, name="manage_project"),
+    path("manage/project/<str:name>/roles/add/", manage.role_add_view, name="role_add"),
+    path(
+        "manage/project/<str:name>/roles/<int:role_id>/remove/",
+        manage.role_remove_view,
+        name="role_remove",
+    ),
+    path(
+        "manage/project/<str:name>/roles/<int:role_id>/transfer/",
+        manage.ownership_transfer_view,
+        name="ownership_transfer",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/yank/",
+        manage.release_yank_view,
+        name="release_yank",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/unyank/",
+        manage.release_unyank_view,
+        name="release_unyank",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/delete/",
+        manage.release_delete_view,
+        name="release_delete",
+    ),
+]

@@ -1,0 +1,65 @@
+"""PEP 691 content negotiation for the simple API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+JSON_V1 = "application/vnd.pypi.simple.v1+json"
+HTML_V1 = "application/vnd.pypi.simple.v1+html"
+TEXT_HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Format:
+    kind: str  # "html" or "json"
+    content_type: str
+
+
+# What each acceptable media type is answered with.
+_OFFERS = {
+    JSON_V1: Format("json", JSON_V1),
+    "application/vnd.pypi.simple.latest+json": Format("json", JSON_V1),
+    HTML_V1: Format("html", HTML_V1),
+    "application/vnd.pypi.simple.latest+html": Format("html", HTML_V1),
+    TEXT_HTML: Format("html", "text/html; charset=utf-8"),
+}
+DEFAULT = _OFFERS[TEXT_HTML]
+_QUERY_FORMATS = {key: value for key, value in _OFFERS.items()}
+
+
+def negotiate(accept: str, query_format: str | None = None) -> Format | None:
+    """The format to answer with, or None when nothing offered is acceptable (406).
+
+    No Accept header, or ``*/*``, means text/html (PEP 691). ``?format=<media type>`` wins
+    over the header, as on PyPI.
+    """
+    if query_format:
+        return _QUERY_FORMATS.get(query_format)
+    if not accept.strip():
+        return DEFAULT
+    best: tuple[float, int, Format] | None = None
+    for position, item in enumerate(accept.split(",")[:32]):
+        media, *params = (part.strip() for part in item.split(";"))
+        media = media.lower()
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        if media in _OFFERS:
+            offer = _OFFERS[media]
+        elif media in ("*/*", "text/*"):
+            offer = DEFAULT
+        elif media == "application/*":
+            offer = _OFFERS[JSON_V1]
+        else:
+            continue
+        candidate = (quality, -position, offer)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None

@@ -1,0 +1,161 @@
+"""Render simple pages (PEP 503/691/592/658/700/714) from the database, and cache them.
+
+A rendering is keyed by ``(project id, project serial, format)``. ``Project.serial`` is bumped
+in the transaction of every change that alters the page, so a cached rendering is never
+stale, and serving a page costs one indexed lookup plus a dictionary hit: nothing grows with
+the number of files in the index. The cache is per process and bounded (LRU).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from html import escape
+
+from packaging.version import InvalidVersion, Version
+
+from lifeline.index.models import File, Project, Release
+
+API_VERSION = "1.1"
+CACHE_ENTRIES = 4096
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[tuple, Rendered] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Rendered | None:
+        with self.lock:
+            value = self.data.get(key)
+            if value is not None:
+                self.data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Rendered) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+cache = _LRU(CACHE_ENTRIES)
+
+
+def etag_for(*parts: object) -> str:
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def project_etag(project: Project, kind: str) -> str:
+    return etag_for("project", project.pk, project.created.timestamp(), project.serial, kind)
+
+
+def project_page(project: Project, kind: str) -> Rendered:
+    key = (project.pk, project.created.timestamp(), project.serial, kind)
+    rendered = cache.get(key)
+    if rendered is None:
+        files = list(
+            File.objects.filter(release__project=project)
+            .select_related("release")
+            .order_by("release__created", "filename")
+        )
+        versions = list(Release.objects.filter(project=project).values_list("version", flat=True))
+        body = _json(project, files, versions) if kind == "json" else _html(project, files)
+        rendered = Rendered(body=body, etag=project_etag(project, kind))
+        cache.put(key, rendered)
+    return rendered
+
+
+def _sort_key(version: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, version)
+
+
+def _upload_time(file: File) -> str:
+    return file.upload_time.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _json(project: Project, files: list[File], versions: list[str]) -> bytes:
+    entries = []
+    for file in files:
+        entry: dict[str, object] = {
+            "filename": file.filename,
+            "url": f"{file.url_path}",
+            "hashes": {"sha256": file.sha256_digest},
+            "size": file.size,
+            "upload-time": _upload_time(file),
+            "yanked": (file.release.yanked_reason or True) if file.release.yanked else False,
+        }
+        if file.requires_python:
+            entry["requires-python"] = file.requires_python
+        metadata = {"sha256": file.metadata_sha256} if file.metadata_sha256 else False
+        entry["core-metadata"] = metadata
+        entry["dist-info-metadata"] = metadata  # PEP 714: the old key, for older pip
+        entries.append(entry)
+    document = {
+        "meta": {"api-version": API_VERSION},
+        "name": project.normalized_name,
+        "versions": sorted(versions, key=_sort_key),
+        "files": entries,
+    }
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def _html(project: Project, files: list[File]) -> bytes:
+    name = escape(project.normalized_name)
+    lines = [
+        "<!DOCTYPE html>",
+        "<html>",
+        "<head>",
+        f'<meta name="pypi:repository-version" content="{API_VERSION}">',
+        f"<title>Links for {name}</title>",
+        "</head>",
+        "<body>",
+        f"<h1>Links for {name}</h1>",
+    ]
+    for file in files:
+        attrs = [f'href="{escape(file.url_path)}#sha256={file.sha256_digest}"']
+        if file.requires_python:
+            attrs.append(f'data-requires-python="{escape(file.requires_python)}"')
+        if file.metadata_sha256:
+            attrs.append(f'data-core-metadata="sha256={file.metadata_sha256}"')
+            attrs.append(f'data-dist-info-metadata="sha256={file.metadata_sha256}"')
+        if file.release.yanked:
+            attrs.append(f'data-yanked="{escape(file.release.yanked_reason)}"')
+        lines.append(f"<a {' '.join(attrs)}>{escape(file.filename)}</a><br>")
+    lines += ["</body>", "</html>", ""]
+    return "\n".join(lines).encode()
+
+
+def index_page(names: list[str], kind: str) -> bytes:
+    if kind == "json":
+        document = {
+            "meta": {"api-version": API_VERSION},
+            "projects": [{"name": n} for n in names],
+        }
+        return json.dumps(document, separators=(",", ":")).encode()
+    links = "\n".join(f'<a href="/simple/{escape(n)}/">{escape(n)}</a><br>' for n in names)
+    return (
+        "<!DOCTYPE html>\n<html>\n<head>\n"
+        f'<meta name="pypi:repository-version" content="{API_VERSION}">\n'
+        "<title>Simple index</title>\n</head>\n<body>\n"
+        f"{links}\n</body>\n</html>\n"
+    ).encode()

@@ -1,0 +1,101 @@
+"""``/simple/`` and ``/simple/<name>/``: the repository API pip and uv read.
+
+Responses carry ``ETag`` and ``Cache-Control: max-age=0, must-revalidate``: clients and
+proxies may keep a page but must revalidate it, which costs a 304 and no rendering. So a
+repeated install is cheap, and a page is right the moment after an upload.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+    HttpResponsePermanentRedirect,
+)
+from packaging.utils import canonicalize_name
+
+from lifeline.index.models import Project
+from lifeline.index.simple import render
+from lifeline.index.simple.negotiation import Format, negotiate
+from lifeline.index.upload.validation import NAME_RE
+
+CACHE_CONTROL = "max-age=0, must-revalidate, public"
+
+
+def _format(request: HttpRequest) -> Format | None:
+    return negotiate(request.META.get("HTTP_ACCEPT", ""), request.GET.get("format"))
+
+
+def _not_acceptable() -> HttpResponse:
+    return HttpResponse(
+        "406 Not Acceptable: this index serves application/vnd.pypi.simple.v1+json, "
+        "application/vnd.pypi.simple.v1+html and text/html.\n",
+        status=406,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _answer(request: HttpRequest, fmt: Format, etag: str, body_factory) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if etag in _if_none_match(request):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body_factory(), content_type=fmt.content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Vary"] = "Accept"
+    return response
+
+
+def _if_none_match(request: HttpRequest) -> set[str]:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")[:32] if tag.strip()}
+
+
+def simple_index(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    fmt = _format(request)
+    if fmt is None:
+        return _not_acceptable()
+    state = Project.objects.aggregate(n=Count("id"), last=Max("last_changed"), top=Max("id"))
+    etag = render.etag_for("index", state["n"], state["top"], state["last"], fmt.kind)
+
+    def body() -> bytes:
+        names = list(
+            Project.objects.order_by("normalized_name").values_list("normalized_name", flat=True)
+        )
+        return render.index_page(names, fmt.kind)
+
+    return _answer(request, fmt, etag, body)
+
+
+def simple_project(request: HttpRequest, name: str) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if not NAME_RE.match(name):
+        return HttpResponse("404 Not Found\n", status=404, content_type="text/plain")
+    normalized = canonicalize_name(name)
+    if normalized != name:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(
+            f"/simple/{normalized}/" + (f"?{query}" if query else "")
+        )
+    fmt = _format(request)
+    if fmt is None:
+        return _not_acceptable()
+    project = (
+        Project.objects.only("id", "name", "normalized_name", "serial", "created")
+        .filter(normalized_name=normalized)
+        .first()
+    )
+    if project is None:
+        return HttpResponse(
+            f"404 Not Found: no project named {normalized!r}.\n",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    etag = render.project_etag(project, fmt.kind)
+    return _answer(request, fmt, etag, lambda: render.project_page(project, fmt.kind).body)

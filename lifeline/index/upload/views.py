@@ -1,0 +1,138 @@
+"""``POST /legacy/``: PyPI's upload API, for twine and ``uv publish``.
+
+Authentication is HTTP Basic with the user name ``__token__`` and an API token as password,
+never a session: the view is CSRF-exempt because a cookie can't authenticate it. Answers are
+plain text with the message also in the HTTP reason phrase, which is what twine and uv print.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from lifeline.index.upload.errors import UploadError
+from lifeline.index.upload.handlers import CONTENT_FIELD, HashingTemporaryFileUploadHandler
+from lifeline.index.upload.service import file_upload
+from lifeline.index.upload.validation import parse_upload_fields
+from lifeline.tokens.models import ApiToken
+from lifeline.tokens.services import token_authenticate, token_lookup, token_record_use
+
+logger = logging.getLogger(__name__)
+TOKEN_USERNAME = "__token__"  # noqa: S105 - the fixed user name for token auth
+
+
+def plain(message: str, status: int) -> HttpResponse:
+    """A PyPI-style refusal: the message as body and as reason phrase (latin-1, one line)."""
+    reason = " ".join(message.split()).encode("latin-1", "replace").decode("latin-1")[:500]
+    response = HttpResponse(
+        f"{status} {message}\n", status=status, content_type="text/plain; charset=utf-8"
+    )
+    response.reason_phrase = reason
+    return response
+
+
+def _base() -> str:
+    return settings.LIFELINE_BASE_URL
+
+
+def _authenticate(request: HttpRequest) -> ApiToken:
+    """The active API token from the Basic credentials, or an ``UploadError``.
+
+    A user name other than ``__token__`` is refused without checking the password, so this
+    endpoint can never be used to guess passwords. A well-formed token whose hash matches
+    but is revoked or expired gets a precise message: only its holder can trigger it.
+    """
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    invalid = UploadError(
+        "Invalid or non-existent authentication information. Upload with the user name "
+        f"__token__ and an API token as the password; create one at {_base()}"
+        f"{reverse('token_list')}.",
+        403,
+    )
+    if scheme.lower() != "basic" or not encoded:
+        raise invalid
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise invalid from None
+    username, sep, password = decoded.partition(":")
+    if not sep:
+        raise invalid
+    if username != TOKEN_USERNAME:
+        raise UploadError(
+            "Username/Password authentication is not supported. Upload with an API token: "
+            f"user name __token__ and the token as the password. Create one at {_base()}"
+            f"{reverse('token_list')}.",
+            403,
+        )
+    token = token_authenticate(password)
+    if token is None:
+        known = token_lookup(password)
+        if known is not None and known.revoked_at is not None:
+            raise UploadError("Invalid API token: this token has been revoked.", 403)
+        if known is not None and known.is_expired:
+            raise UploadError("Invalid API token: this token has expired.", 403)
+        raise invalid
+    return token
+
+
+def _too_large_message() -> str:
+    limit_mb = settings.LIFELINE_UPLOAD_MAX_BYTES / (1024 * 1024)
+    return f"File too large. The limit is {limit_mb:g} MiB per file."
+
+
+@csrf_exempt
+def legacy_upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return plain("Use POST with multipart/form-data to upload.", 405)
+    try:
+        return _upload(request)
+    except UploadError as exc:
+        return plain(exc.message, exc.status)
+
+
+def _upload(request: HttpRequest) -> HttpResponse:
+    max_bytes: int = settings.LIFELINE_UPLOAD_MAX_BYTES
+    try:
+        content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise UploadError("Invalid Content-Length.") from None
+    # Refuse before reading the body when it can't fit (the form fields get their own
+    # DATA_UPLOAD_MAX_MEMORY_SIZE allowance on top of the file limit).
+    if content_length > max_bytes + settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 65536:
+        raise UploadError(_too_large_message(), 413)
+    if not request.content_type.startswith("multipart/form-data"):
+        raise UploadError("Use multipart/form-data to upload (PyPI's upload API).")
+
+    token = _authenticate(request)
+    token_record_use(token=token, ip=getattr(getattr(request, "client", None), "ip", None))
+
+    handler = HashingTemporaryFileUploadHandler(request, max_bytes=max_bytes)
+    request.upload_handlers = [handler]
+    try:
+        data, uploaded = request.POST, request.FILES
+    except (RequestDataTooBig, TooManyFieldsSent):
+        raise UploadError("Too much form data: the metadata fields are too large.") from None
+    except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as exc:
+        raise UploadError(f"Malformed multipart body ({type(exc).__name__}).") from None
+    if handler.too_large:
+        raise UploadError(_too_large_message(), 413)
+    upload_request = parse_upload_fields(data)
+    content = uploaded.get(CONTENT_FIELD)
+    if content is None or not hasattr(content, "sha256_digest"):
+        raise UploadError("Upload payload does not have a file.")
+    try:
+        file = file_upload(user=token.user, token=token, request=upload_request, content=content)
+    finally:
+        content.close()
+    logger.info("uploaded %s by %s", file.filename, token.user.username)
+    return plain("OK", 200)
