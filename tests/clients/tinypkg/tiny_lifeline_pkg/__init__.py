@@ -1,0 +1,3 @@
+"""A tiny package uploaded and installed by Lifeline's client tests."""
+
+GREETING = "hello from lifeline"
