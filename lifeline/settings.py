@@ -106,6 +106,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id + access log + request metrics (and /_health/*, answered before host checks).
+    "lifeline.ops.middleware.RequestLogMiddleware",
+    # The database is away: a clean 503, not a 500 (docs/deploy.md).
+    "lifeline.ops.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lifeline.core.middleware.ClientContextMiddleware",
@@ -213,7 +217,7 @@ LIFELINE_TASKS_BACKEND = env("LIFELINE_TASKS_BACKEND", "rq" if env("LIFELINE_RQ"
 if LIFELINE_TASKS_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": env("RQ_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")}}
-    INSTALLED_APPS.append("django_tasks_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 elif LIFELINE_TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
@@ -368,6 +372,12 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if ALLAUTH_TRUSTED_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Load balancers probe health (and Prometheus scrapes) over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^_health/", r"^metrics$"]
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a one-way decision for the operator's whole domain (hstspreload.org);
+        # opt in with LIFELINE_HSTS_PRELOAD=1. Everything else `check --deploy` asks is on.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -375,10 +385,39 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Operations: logs, metrics ------------------------------------------------------------
+# Logs go to stderr, one JSON object per line in production ("text" in development), each
+# with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
+# emailed-link keys from every record before it is written. Django's own loggers are routed
+# through the same handler so nothing bypasses the filter.
+LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact": {"()": "lifeline.ops.logs.RedactFilter"},
+        "request_id": {"()": "lifeline.ops.logs.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "lifeline.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": LIFELINE_LOG_FORMAT if LIFELINE_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
+        "lifeline.access": {"level": env("LIFELINE_ACCESS_LOG_LEVEL", "INFO")},
+    },
 }
+# Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
+# /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
+LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
+LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from lifeline.ops import health, views
+
+urlpatterns = [
+    # Also answered by RequestLogMiddleware before host checks; routed here for reverse().
+    path("_health/live", health.live, name="health_live"),
+    path("_health/ready", health.ready, name="health_ready"),
+    path("metrics", views.metrics_view, name="metrics"),
+]

@@ -1,0 +1,149 @@
+"""Helpers for tests that need real services: PostgreSQL, Redis, an SMTP sink, free ports.
+
+Tests that need PostgreSQL or Redis skip when the service is absent, except in CI
+(``CI=true``), where a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import socketserver
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require(service: str, host: str, port: int) -> None:
+    if _port_open(host, port):
+        return
+    message = f"{service} is not reachable at {host}:{port}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI must provide it.")
+    pytest.skip(message)
+
+
+def require_postgres() -> None:
+    require("PostgreSQL", PG_HOST, PG_PORT)
+
+
+def require_redis() -> None:
+    require("Redis", "127.0.0.1", 6379)
+
+
+@contextmanager
+def throwaway_postgres_db(prefix: str = "lifeline_ops") -> Iterator[str]:
+    """Create a database on the local PostgreSQL, yield its name, drop it afterwards."""
+    import psycopg
+
+    require_postgres()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    dsn = f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname=postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_url(name: str, port: int = PG_PORT) -> str:
+    return f"postgresql://{PG_USER}@{PG_HOST}:{port}/{name}"
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for Django's backend: no auth, no TLS."""
+
+    def _reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+        self.wfile.flush()
+
+    def handle(self) -> None:
+        sink: SmtpSink = self.server.sink  # type: ignore[attr-defined]
+        self._reply("220 sink ESMTP ready")
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            verb = line.decode("latin-1").strip().split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self._reply("250-sink")
+                self._reply("250 8BITMIME")
+            elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
+                self._reply("250 ok")
+            elif verb == "DATA":
+                self._reply("354 end with <CRLF>.<CRLF>")
+                data = bytearray()
+                while True:
+                    chunk = self.rfile.readline()
+                    if not chunk or chunk in (b".\r\n", b".\n"):
+                        break
+                    data += chunk[1:] if chunk.startswith(b"..") else chunk
+                sink.messages.append(message_from_bytes(bytes(data), policy=policy.default))
+                self._reply("250 queued")
+            elif verb == "QUIT":
+                self._reply("221 bye")
+                return
+            else:
+                self._reply("502 not implemented")
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+class SmtpSink:
+    """A local SMTP server on a fixed port that can be started and stopped."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.messages: list[EmailMessage] = []
+        self._server: _Server | None = None
+
+    def start(self) -> SmtpSink:
+        server = _Server(("127.0.0.1", self.port), _SmtpHandler)
+        server.sink = self  # type: ignore[attr-defined]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._server = server
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def mailer(self) -> dict:
+        return {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "use_tls": False, "timeout": 5},
+            }
+        }
+
+    def bodies(self) -> list[str]:
+        return [msg.get_body(("plain",)).get_content() for msg in self.messages]
