@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "lifeline.accounts.mfa.middleware.Require2FAMiddleware",
 ]
 
 ROOT_URLCONF = "lifeline.urls"
@@ -146,7 +147,9 @@ TEMPLATES = [
 ]
 
 # Apps contribute site-wide banners (e.g. "save your recovery codes") through these.
-LIFELINE_BANNER_PROVIDERS: list[str] = []
+LIFELINE_BANNER_PROVIDERS: list[str] = [
+    "lifeline.accounts.mfa.banners.mfa_banners",
+]
 
 # --- Storage ------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
@@ -287,7 +290,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Sudo mode: a recent password (or second factor) is needed for sensitive changes.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
-ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("LIFELINE_SUDO_SECONDS", 600)
+# Sudo mode lasts at most 10 minutes, whatever the environment asks for.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = min(env_int("LIFELINE_SUDO_SECONDS", 600), 600)
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
@@ -309,10 +313,52 @@ MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LIFELINE_WEBAUTHN_INSECURE_ORIGIN", not PRODUCTION)
 MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
+# 20 decimal digits = 66 bits per code (allauth's default of 8 is ~27 bits, below NIST
+# SP 800-63B-4 and PyPI's 64). Shown grouped 5-5-5-5; input ignores spaces, dashes, case.
+MFA_RECOVERY_CODE_DIGITS = 20
+# allauth would refuse to add an email address once 2FA is on (and 2FA while any address is
+# unverified). Lifeline wants several verified addresses per account for recovery, and its
+# mandatory verification (no login before a verified address, no login on confirmation)
+# already closes the sign-up-squatting attack that rule guards against.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_FORMS = {
+    "authenticate": "lifeline.accounts.mfa.forms.AuthenticateForm",
+    "reauthenticate": "lifeline.accounts.mfa.forms.ReauthenticateForm",
+    "activate_totp": "lifeline.accounts.mfa.forms.ActivateTOTPForm",
+    "authenticate_webauthn": "lifeline.accounts.mfa.forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "lifeline.accounts.mfa.forms.ReauthenticateWebAuthnForm",
+    "edit_webauthn": "lifeline.accounts.mfa.forms.EditWebAuthnForm",
+}
 MFA_TOTP_ISSUER = LIFELINE_SITE_NAME
 
 # 2FA is required to publish, manage projects and tokens.
 LIFELINE_REQUIRE_2FA = env_bool("LIFELINE_REQUIRE_2FA", True)
+# While 2FA is required, a signed-in user without it reaches only these paths (prefixes),
+# minus the blocked ones; the public read-only pages are reachable with GET/HEAD only.
+LIFELINE_2FA_EXEMPT_PREFIXES = [
+    "/account/",
+    "/_dev/",
+    "/static/",
+    "/recovery/",
+    "/_health/",
+    "/metrics",
+    "/simple/",
+    "/files/",
+    "/legacy/",
+    "/favicon",
+    "/robots.txt",
+]
+LIFELINE_2FA_BLOCKED_PREFIXES = ["/account/tokens/"]
+LIFELINE_2FA_READ_ONLY_PREFIXES = ["/projects/", "/project/", "/user/", "/search/"]
+# Second-factor attempts (codes, keys, and the "I saved my codes" check), per user and IP.
+LIFELINE_2FA_RATE_LIMITS = {
+    "user": env_list("LIFELINE_2FA_RATE_LIMIT_USER", "5/5m,20/h"),
+    "ip": env_list("LIFELINE_2FA_RATE_LIMIT_IP", "20/5m,100/h"),
+}
+# Email every verified address after this many failed second-factor attempts in an hour.
+LIFELINE_2FA_FAILURE_ALERT_AFTER = 3
+# Prompt to regenerate recovery codes when this many or fewer are left.
+LIFELINE_RECOVERY_CODES_LOW = 2
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

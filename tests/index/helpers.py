@@ -81,7 +81,7 @@ def wheel_filename(name: str, version: str) -> str:
 
 
 def upload_fields(
-    name: str, version: str, content: bytes, filename: str, **overrides: Any
+    name: str, version: str, content: bytes, filename: str, /, **overrides: Any
 ) -> dict[str, Any]:
     """The form twine sends, with digests of ``content``."""
     filetype = "bdist_wheel" if filename.endswith(".whl") else "sdist"
@@ -111,8 +111,11 @@ def upload_fields(
     return fields
 
 
-def upload(client: Any, raw_token: str, name: str, version: str, **kwargs: Any) -> Any:
-    """Upload a wheel (or ``kind="sdist"``) of name/version; returns the response."""
+def upload(client: Any, raw_token: str, name: str, version: str, /, **kwargs: Any) -> Any:
+    """Upload a wheel (or ``kind="sdist"``) of name/version; returns the response.
+
+    Keyword arguments override form fields (``None`` drops one).
+    """
     kind = kwargs.pop("kind", "wheel")
     content = kwargs.pop("content", None)
     if content is None:
@@ -125,3 +128,27 @@ def upload(client: Any, raw_token: str, name: str, version: str, **kwargs: Any) 
     auth = kwargs.pop("auth", None) or basic(raw_token)
     fields = upload_fields(name, version, content, filename, **kwargs)
     return client.post("/legacy/", fields, HTTP_AUTHORIZATION=auth)
+
+
+def raw_multipart(fields: dict[str, Any], boundary: str = "lifelineboundary") -> bytes:
+    """Encode a form by hand, so a test can send a filename no well-behaved client would."""
+    out = []
+    for key, value in fields.items():
+        if isinstance(value, SimpleUploadedFile):
+            value.seek(0)
+            value = (value.name, value.read())
+        if isinstance(value, tuple):  # (filename, bytes), the filename sent verbatim
+            out.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; '
+                f'filename="{value[0]}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+                + value[1]
+                + b"\r\n"
+            )
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            out.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                f"{item}\r\n".encode()
+            )
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,6 +28,24 @@ from lifeline.tokens.services import token_authenticate, token_lookup, token_rec
 
 logger = logging.getLogger(__name__)
 TOKEN_USERNAME = "__token__"  # noqa: S105 - the fixed user name for token auth
+
+
+class StrictMultiPartParser(MultiPartParser):
+    """Django's parser, but a filename it would have to rewrite is remembered and refused.
+
+    Django already reduces ``../x.whl`` to ``x.whl``; we go further and refuse, so a client
+    that sent a path learns it did something wrong instead of seeing a different name stored.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.altered_names: list[str] = []
+
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        clean = super().sanitize_file_name(file_name)
+        if clean != file_name:
+            self.altered_names.append(file_name)
+        return clean
 
 
 def plain(message: str, status: int) -> HttpResponse:
@@ -117,13 +136,19 @@ def _upload(request: HttpRequest) -> HttpResponse:
     token_record_use(token=token, ip=getattr(getattr(request, "client", None), "ip", None))
 
     handler = HashingTemporaryFileUploadHandler(request, max_bytes=max_bytes)
-    request.upload_handlers = [handler]
+    parser = StrictMultiPartParser(request.META, request, [handler], request.encoding)
     try:
-        data, uploaded = request.POST, request.FILES
+        data, uploaded = parser.parse()
     except (RequestDataTooBig, TooManyFieldsSent):
         raise UploadError("Too much form data: the metadata fields are too large.") from None
     except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as exc:
         raise UploadError(f"Malformed multipart body ({type(exc).__name__}).") from None
+    if parser.altered_names:
+        name = parser.altered_names[0].encode("ascii", "backslashreplace").decode()[:100]
+        raise UploadError(
+            f"Invalid distribution file name: {name!r} (paths and special characters are not "
+            "allowed)."
+        )
     if handler.too_large:
         raise UploadError(_too_large_message(), 413)
     upload_request = parse_upload_fields(data)
