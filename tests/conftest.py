@@ -11,6 +11,8 @@ from django.core import mail
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
+pytest_plugins = ["tests.fixtures_mfa"]
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",

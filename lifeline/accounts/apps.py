@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from lifeline.accounts import receivers  # noqa: F401
+        from lifeline.accounts.mfa import receivers as mfa_receivers  # noqa: F401

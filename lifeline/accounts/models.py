@@ -39,3 +39,6 @@ class User(AbstractUser):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
+
+
+from lifeline.accounts.mfa.models import RecoveryCodesConfirmation  # noqa: E402, F401
