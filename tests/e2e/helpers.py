@@ -25,9 +25,11 @@ def follow_link_in_email(page: Page, *, to: str, subject_contains: str, path_par
 
 def log_in(page: Page, *, login: str, password: str) -> None:
     page.goto("/account/login/")
-    page.get_by_label(re.compile("Username or email", re.I)).fill(login)
+    # allauth labels the field "Login" (placeholder "Username or email").
+    page.get_by_label(re.compile("^(Login|Username or email)", re.I)).fill(login)
     page.get_by_label(re.compile("^Password", re.I)).fill(password)
-    page.get_by_role("button", name=re.compile("Sign in|Log in", re.I)).click()
+    # Exact: the login page also has "Sign in with a passkey".
+    page.get_by_role("button", name=re.compile("^(Sign in|Log in)$", re.I)).click()
 
 
 def log_out(page: Page) -> None:
