@@ -149,6 +149,7 @@ TEMPLATES = [
 # Apps contribute site-wide banners (e.g. "save your recovery codes") through these.
 LIFELINE_BANNER_PROVIDERS: list[str] = [
     "lifeline.accounts.mfa.banners.mfa_banners",
+    "lifeline.recovery.banners.owner_recovery_banners",
 ]
 
 # --- Storage ------------------------------------------------------------------------------
@@ -229,6 +230,7 @@ else:
 # Idempotent jobs run by `lifeline tick` (cron, a systemd timer, or `make run`).
 LIFELINE_SCHEDULED_JOBS = [
     "lifeline.notifications.services.retry_due_emails",
+    "lifeline.recovery.jobs.expire_unverified_requests",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -424,6 +426,54 @@ if PRODUCTION:
         # Preloading is a one-way decision for the operator's whole domain (hstspreload.org);
         # opt in with LIFELINE_HSTS_PRELOAD=1. Everything else `check --deploy` asks is on.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Account recovery (docs/recovery.md) -------------------------------------------------------
+# Shown as a link on the request form; never fetched.
+LIFELINE_CODE_OF_CONDUCT_URL = env(
+    "LIFELINE_CODE_OF_CONDUCT_URL", "https://policies.python.org/python.org/code-of-conduct/"
+)
+# An unconfirmed request (contact address not verified) expires after this many hours.
+LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS = env_int("LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS", 24)
+# Cooling-off between approval and restore: strong evidence, and anything less.
+LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS = env_int(
+    "LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS", 24
+)
+LIFELINE_RECOVERY_COOLING_OFF_HOURS = env_int("LIFELINE_RECOVERY_COOLING_OFF_HOURS", 7 * 24)
+# An account owning a project with this many releases or maintainers is critical.
+LIFELINE_RECOVERY_CRITICAL_RELEASES = env_int("LIFELINE_RECOVERY_CRITICAL_RELEASES", 100)
+LIFELINE_RECOVERY_CRITICAL_MAINTAINERS = env_int("LIFELINE_RECOVERY_CRITICAL_MAINTAINERS", 5)
+LIFELINE_RECOVERY_MIN_JUSTIFICATION = env_int("LIFELINE_RECOVERY_MIN_JUSTIFICATION", 20)
+# The owner's one-click cancel link stays valid this many days.
+LIFELINE_RECOVERY_CANCEL_LINK_DAYS = env_int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS", 30)
+LIFELINE_RECOVERY_EMAIL_CODE_DIGITS = env_int("LIFELINE_RECOVERY_EMAIL_CODE_DIGITS", 8)
+LIFELINE_RECOVERY_EMAIL_CODE_MINUTES = 15
+LIFELINE_RECOVERY_EMAIL_CODE_TRIES = 5
+# Repository challenge fetcher: "lifeline.recovery.fetcher.HttpFetcher" or "...NullFetcher".
+LIFELINE_RECOVERY_FETCHER = env(
+    "LIFELINE_RECOVERY_FETCHER", "lifeline.recovery.fetcher.HttpFetcher"
+)
+# Fetch private/loopback addresses too. Tests and local development ONLY.
+LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE = env_bool("LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE", False)
+LIFELINE_RECOVERY_FETCH_TIMEOUT = 5.0
+LIFELINE_RECOVERY_FETCH_MAX_BYTES = 64 * 1024
+LIFELINE_RECOVERY_RATE_LIMITS = {
+    "submit_ip": "5/h",
+    "submit_username": "3/h",
+    "verify_ip": "30/h",
+    "status_ip": "120/h",
+    "token_ip": "20/h",
+    "token_request": "10/h",
+    "repository": "10/h",
+    "password": "5/h",
+    "password_ip": "20/h",
+    "email_code_send": "3/h",
+    "knowledge": "3/d",
+    "reply": "20/h",
+    "cancel_ip": "30/h",
+}
+# The remembered-device cookie (proof c): signed, HttpOnly, set at every full login.
+LIFELINE_DEVICE_COOKIE_NAME = "lifeline_device"
+LIFELINE_DEVICE_COOKIE_DAYS = env_int("LIFELINE_DEVICE_COOKIE_DAYS", 400)
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -11,7 +11,6 @@ handler500 = "lifeline.core.views.server_error"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("account/", include("lifeline.accounts.urls")),
-    path("recovery/", core_views.recovery_placeholder, name="recovery_start"),
     path("", include("lifeline.index.urls")),
     path("account/tokens/", include("lifeline.tokens.urls")),
     path("recovery/", include("lifeline.recovery.urls")),

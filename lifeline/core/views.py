@@ -29,9 +29,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/error.html", {"title": "Something went wrong", "code": 500}, status=500
     )
-
-
-@require_safe
-def recovery_placeholder(request: HttpRequest) -> HttpResponse:
-    """Until guided recovery lands, say plainly what works today."""
-    return render(request, "core/recovery_placeholder.html")

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class RecoveryConfig(AppConfig):
     name = "lifeline.recovery"
     label = "recovery"
+    verbose_name = "Account recovery"
+
+    def ready(self) -> None:
+        from lifeline.recovery import receivers  # noqa: F401

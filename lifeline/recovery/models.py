@@ -1,0 +1,254 @@
+"""Recovery requests, their audit trail, messages and proofs, and remembered devices.
+
+No secret is stored in clear: status and verification links and emailed codes are kept as
+SHA-256/HMAC digests (``lifeline.recovery.crypto``); a proof's details never hold the token,
+password or code that was checked.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from lifeline.recovery.states import QUEUED_STATES, TERMINAL_STATES, State
+
+
+class RecoveryRequest(models.Model):
+    class TokensDecision(models.TextChoices):
+        KEEP = "keep", "Keep the account's API tokens"
+        REVOKE = "revoke", "Revoke the account's API tokens"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    username_entered = models.CharField(max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recovery_requests",
+    )
+    contact_email = models.EmailField(max_length=254)
+    contact_verified_at = models.DateTimeField(null=True, blank=True)
+    # What was lost.
+    lost_email_access = models.BooleanField(default=False)
+    email_wrong_from_start = models.BooleanField(default=False)
+    lost_2fa = models.BooleanField(default=False)
+    lost_recovery_codes = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    submitted_ip = models.GenericIPAddressField(null=True, blank=True)
+    submitted_user_agent = models.CharField(max_length=400, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_recovery_requests",
+    )
+    # Set when the owner cancelled through the alert: the desk treats the account as contested.
+    contested = models.BooleanField(default=False)
+    completes_at = models.DateTimeField(null=True, blank=True, help_text="End of cooling-off.")
+    tokens_decision = models.CharField(
+        max_length=10, choices=TokensDecision.choices, blank=True, default=""
+    )
+    # Digest of the contact-verification link (never the raw value). The status link is an
+    # HMAC computed on demand (lifeline.recovery.crypto.status_token): nothing to store.
+    verify_token_hash = models.CharField(max_length=64, blank=True)
+    # Public per-request challenge for the token and repository proofs. Not a secret: the
+    # requester publishes it; it only binds a proof to this request.
+    challenge = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(state__in=sorted(s.value for s in QUEUED_STATES)),
+                name="recovery_one_active_request_per_account",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"Recovery {self.reference} for {self.username_entered} ({self.state})"
+
+    @property
+    def reference(self) -> str:
+        """A short reference for emails and the desk (not a secret)."""
+        return f"R-{str(self.public_id)[:8].upper()}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def is_queued(self) -> bool:
+        return self.state in QUEUED_STATES
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def lost_labels(self) -> list[str]:
+        labels = []
+        if self.lost_email_access:
+            labels.append("No access to the email address")
+        if self.email_wrong_from_start:
+            labels.append("The address was wrong from the start")
+        if self.lost_2fa:
+            labels.append("Lost the 2FA device or key")
+        if self.lost_recovery_codes:
+            labels.append("Never generated or lost the recovery codes")
+        return labels
+
+
+class RecoveryAudit(models.Model):
+    """The case audit trail: one row per state transition."""
+
+    request = models.ForeignKey(RecoveryRequest, on_delete=models.CASCADE, related_name="audit")
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=10)
+    justification = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state} by {self.actor_kind}"
+
+
+class RecoveryMessage(models.Model):
+    """A message in the case thread, or a note attached to the case (a second submission)."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        NOTE = "note", "Note"
+
+    class AuthorKind(models.TextChoices):
+        REQUESTER = "requester", "Requester"
+        STAFF = "staff", "Support"
+        SYSTEM = "system", "System"
+
+    request = models.ForeignKey(RecoveryRequest, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.author_kind}"
+
+
+class RecoveryProof(models.Model):
+    """One proof attempt: method, result, strength, time and non-secret details."""
+
+    class Method(models.TextChoices):
+        API_TOKEN = "api_token", "API token possession"
+        REPOSITORY = "repository", "Repository or homepage challenge"
+        DEVICE = "device", "Verified device"
+        PASSWORD = "password", "Current password"
+        EMAIL_CODE = "email_code", "Code to a previously verified address"
+        KNOWLEDGE = "knowledge", "Account knowledge"
+
+    class Result(models.TextChoices):
+        OK = "ok", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Strength(models.TextChoices):
+        STRONG = "strong", "Strong"
+        MEDIUM = "medium", "Medium"
+        WEAK = "weak", "Weak"
+
+    request = models.ForeignKey(RecoveryRequest, on_delete=models.CASCADE, related_name="proofs")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    result = models.CharField(max_length=10, choices=Result.choices)
+    strength = models.CharField(max_length=10, choices=Strength.choices)
+    boundary = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.result} ({self.strength})"
+
+    @property
+    def ok(self) -> bool:
+        return self.result == self.Result.OK
+
+
+class EmailCodeChallenge(models.Model):
+    """A code emailed to a previously verified address (proof e). Only its HMAC is kept."""
+
+    request = models.ForeignKey(
+        RecoveryRequest, on_delete=models.CASCADE, related_name="email_codes"
+    )
+    email = models.EmailField(max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"code for request {self.request_id}"
+
+
+class Device(models.Model):
+    """A browser the account completed a full login from (proof c).
+
+    The browser holds a signed, HttpOnly cookie with a random key; only the key's SHA-256 is
+    stored here, per account, so one shared browser can be remembered by several accounts.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    key_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=400, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key_hash"], name="recovery_device_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"device {self.pk} of user {self.user_id}"
+
+    @property
+    def browser(self) -> str:
+        from lifeline.core.client import describe_browser
+
+        return describe_browser(self.user_agent)

@@ -1,0 +1,1 @@
+"""Recovery services, split by subdomain. None of them takes a request."""

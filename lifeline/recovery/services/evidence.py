@@ -1,0 +1,68 @@
+"""Gather the facts the evidence policy needs, and ask it (``lifeline.recovery.policy``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+
+from lifeline.recovery import policy
+from lifeline.recovery.models import RecoveryProof, RecoveryRequest
+
+
+def proof_facts(request_obj: RecoveryRequest) -> list[policy.ProofFact]:
+    return [
+        policy.ProofFact(
+            method=proof.method,
+            strength=policy.Strength(proof.strength),
+            ok=proof.result == RecoveryProof.Result.OK,
+            boundary=proof.boundary or proof.method,
+        )
+        for proof in RecoveryProof.objects.filter(request=request_obj)
+    ]
+
+
+def evidence_for(request_obj: RecoveryRequest) -> policy.Evidence:
+    """The evidence level of a request, with its reasons and the cooling-off it implies."""
+    return policy.evaluate(
+        proof_facts(request_obj),
+        strong_period=timedelta(hours=settings.LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS),
+        other_period=timedelta(hours=settings.LIFELINE_RECOVERY_COOLING_OFF_HOURS),
+    )
+
+
+def account_size(user: Any) -> policy.AccountSize:
+    """The flag and the size of the biggest project the account owns."""
+    from lifeline.index.models import Project, Role
+
+    owned = Project.objects.filter(roles__user=user, roles__role=Role.Kind.OWNER)
+    sizes = owned.annotate(
+        n_releases=Count("releases", distinct=True), n_roles=Count("roles", distinct=True)
+    ).values_list("n_releases", "n_roles")
+    max_releases = max((r for r, _ in sizes), default=0)
+    max_maintainers = max((m for _, m in sizes), default=0)
+    return policy.AccountSize(
+        flagged_critical=bool(getattr(user, "is_critical", False)),
+        max_releases=max_releases,
+        max_maintainers=max_maintainers,
+    )
+
+
+def account_is_critical(user: Any | None) -> tuple[bool, list[str]]:
+    """Whether recovering ``user`` needs two approvers (see the policy), with reasons."""
+    if user is None:
+        return False, []
+    return policy.is_critical(
+        account_size(user),
+        release_threshold=settings.LIFELINE_RECOVERY_CRITICAL_RELEASES,
+        maintainer_threshold=settings.LIFELINE_RECOVERY_CRITICAL_MAINTAINERS,
+    )
+
+
+def account_is_contested(user: Any | None) -> bool:
+    """True when the owner has cancelled a recovery request for this account."""
+    if user is None:
+        return False
+    return RecoveryRequest.objects.filter(user=user, contested=True).exists()

@@ -1,0 +1,115 @@
+"""What the status page shows: queue position, an estimate, the timeline, next steps."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from lifeline.recovery.models import RecoveryRequest
+from lifeline.recovery.policy import label
+from lifeline.recovery.states import State
+
+ESTIMATE_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    position: int
+    ahead: int
+    estimate: timedelta | None  # None: not enough recent decisions to say
+    median_decision: timedelta | None
+    decisions_recently: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    text: str
+    kind: str  # state | proof | message
+
+
+def queue_info(request_obj: RecoveryRequest, *, now: datetime | None = None) -> QueueInfo | None:
+    """Position in the first-in-first-out queue and an estimate from recent decisions.
+
+    The estimate divides the requests ahead (plus this one) by the number of decisions made
+    per day over the last 30 days; with no recent decision there is no estimate.
+    """
+    if request_obj.state not in (State.OPEN, State.NEEDS_INFO) or request_obj.queued_at is None:
+        return None
+    now = now or timezone.now()
+    ahead = RecoveryRequest.objects.filter(
+        state__in=[State.OPEN, State.NEEDS_INFO], queued_at__lt=request_obj.queued_at
+    ).count()
+    decided = list(
+        RecoveryRequest.objects.filter(
+            decided_at__gte=now - ESTIMATE_WINDOW, queued_at__isnull=False
+        ).values_list("queued_at", "decided_at")
+    )
+    durations = [d - q for q, d in decided if d and q and d >= q]
+    median = (
+        timedelta(seconds=statistics.median(d.total_seconds() for d in durations))
+        if durations
+        else None
+    )
+    estimate = None
+    if decided:
+        per_day = len(decided) / ESTIMATE_WINDOW.days
+        estimate = timedelta(days=(ahead + 1) / per_day)
+        if median is not None:
+            estimate = max(estimate, median - (now - request_obj.queued_at), timedelta(hours=1))
+    return QueueInfo(
+        position=ahead + 1,
+        ahead=ahead,
+        estimate=estimate,
+        median_decision=median,
+        decisions_recently=len(decided),
+    )
+
+
+def timeline(request_obj: RecoveryRequest) -> list[TimelineEntry]:
+    entries = [TimelineEntry(request_obj.created, "Request filed.", "state")]
+    for audit in request_obj.audit.all():
+        entries.append(TimelineEntry(audit.created, f"{State(audit.to_state).label}.", "state"))
+    for proof in request_obj.proofs.all():
+        verdict = "succeeded" if proof.ok else "failed"
+        entries.append(
+            TimelineEntry(
+                proof.created, f"{label(proof.method)} {verdict}: {proof.reason}", "proof"
+            )
+        )
+    for message in request_obj.messages.filter(kind="message"):
+        who = "Support" if message.author_kind == "staff" else "You"
+        entries.append(TimelineEntry(message.created, f"{who} wrote a message.", "message"))
+    return sorted(entries, key=lambda e: e.at)
+
+
+NEXT_STEPS = {
+    State.SUBMITTED: "Confirm your contact address through the link we emailed you.",
+    State.OPEN: (
+        "Your request is in the review queue. Complete as many proofs below as you can: "
+        "strong evidence speeds up the decision and shortens the cooling-off period."
+    ),
+    State.NEEDS_INFO: "Support asked you something: reply below. Your request then returns to "
+    "the queue.",
+    State.APPROVED: (
+        "Your request was approved. After the cooling-off period we email a restore link to "
+        "your contact address. The account's owner can still cancel until then."
+    ),
+    State.READY: "We emailed a restore link to your contact address. Use it to set a new "
+    "password and set up two-factor authentication.",
+    State.COMPLETED: "Your account was restored.",
+    State.DENIED: "Your request was denied. See the messages below for the reason.",
+    State.WITHDRAWN: "You withdrew this request. You can file a new one at any time.",
+    State.CANCELLED_BY_OWNER: (
+        "Someone with access to the account's verified email cancelled this request. If that "
+        "was not you, file a new request and explain: support will review it with care."
+    ),
+    State.EXPIRED: "This request expired. You can file a new one.",
+}
+
+
+def next_step(request_obj: RecoveryRequest) -> str:
+    return NEXT_STEPS[State(request_obj.state)]

@@ -1,0 +1,1 @@
+"""Requester pages, split by subdomain."""
