@@ -34,7 +34,8 @@ def negotiate(accept: str, query_format: str | None = None) -> Format | None:
     over the header, as on PyPI.
     """
     if query_format:
-        return _QUERY_FORMATS.get(query_format)
+        # A "+" in an unencoded query string arrives as a space.
+        return _QUERY_FORMATS.get(query_format.strip().replace(" ", "+"))
     if not accept.strip():
         return DEFAULT
     best: tuple[float, int, Format] | None = None
