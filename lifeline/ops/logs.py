@@ -14,6 +14,7 @@ in ``logconfig_dict`` before the application is loaded.
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import json
 import logging
@@ -28,6 +29,9 @@ REDACTED = "[REDACTED]"
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
     "lifeline_request_id", default=""
 )
+# The request being served (set by RequestLogMiddleware): what it *posted* under sensitive
+# names is redacted verbatim from every record, however it was quoted or embedded.
+request_var: contextvars.ContextVar[Any] = contextvars.ContextVar("lifeline_request", default=None)
 
 # Names whose values are secrets wherever they appear (form fields, JSON keys, query strings).
 SENSITIVE_NAME = re.compile(
@@ -41,15 +45,16 @@ _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(llpi|pypi)-[A-Za-z0-9_\-\.]{8,}"), r"\1-" + REDACTED),
     # Authorization header values.
     (re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9_\-\.=+/:]{6,}", re.I), r"\1 " + REDACTED),
-    # key=value / "key": "value" / key: value pairs with a sensitive key.
+    # key=value, "key": "value", 'key': ['value'] pairs with a sensitive key; a quoted value
+    # is taken up to its closing quote (passwords may contain spaces and symbols).
     (
         re.compile(
             r"""(?P<k>["']?[\w\-]*(?:pass(?:word|wd)?|secret|token|code|otp|key|"""
-            r"""credential|csrfmiddlewaretoken|sessionid)[\w\-]*["']?\s*[=:]\s*)"""
-            r"""(?P<q>["']?)(?!\[REDACTED\])(?P<v>[^\s&,;"'}\]]+)""",
+            r"""credential|csrfmiddlewaretoken|sessionid)[\w\-]*["']?\s*[=:]\s*+(?!\[?\[REDACTED\])\[?\s*+)"""
+            r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&,;"'}\]]+)""",
             re.I,
         ),
-        r"\g<k>\g<q>" + REDACTED,
+        r"\g<k>" + REDACTED,
     ),
     # The secret segment of emailed links.
     (
@@ -68,26 +73,55 @@ _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def redact_text(text: str) -> str:
+def request_secrets(request: Any) -> list[str]:
+    """The secret values this request carries: sensitive form fields and credentials.
+
+    Form data is read only if the application already parsed it (never forcing a parse of
+    an upload body from a log call).
+    """
+    if request is None:
+        return []
+    found: list[str] = []
+    marked = getattr(request, "sensitive_post_parameters", None) or []
+    for data in (getattr(request, "_post", None), getattr(request, "GET", None)):
+        for key in data or ():
+            if marked == "__ALL__" or key in marked or SENSITIVE_NAME.search(key):
+                found.extend(str(value) for value in data.getlist(key))
+    authorization = getattr(request, "META", {}).get("HTTP_AUTHORIZATION", "")
+    scheme, _, credential = authorization.partition(" ")
+    if credential:
+        found.append(credential.strip())
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(credential.strip(), validate=True).decode()
+            except (ValueError, UnicodeDecodeError):
+                decoded = ""
+            found.extend(part for part in decoded.partition(":")[::2] if part != "__token__")
+    return sorted({value for value in found if len(value) >= 4}, key=len, reverse=True)
+
+
+def redact_text(text: str, secrets: list[str] | None = None) -> str:
     """Return ``text`` with anything that looks like a secret replaced by ``[REDACTED]``."""
+    for secret in request_secrets(request_var.get()) if secrets is None else secrets:
+        text = text.replace(secret, REDACTED)
     for pattern, replacement in _VALUE_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
 
 
-def redact(value: Any, key: str = "") -> Any:
+def redact(value: Any, key: str = "", secrets: list[str] | None = None) -> Any:
     """Redact a value for logging: by its key first, then by its content, recursively."""
     if key and SENSITIVE_NAME.search(key) and value not in (None, "", [], {}):
         return REDACTED
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, secrets)
     if isinstance(value, Mapping):
-        return {str(k): redact(v, str(k)) for k, v in value.items()}
+        return {str(k): redact(v, str(k), secrets) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [redact(v) for v in value]
+        return [redact(v, "", secrets) for v in value]
     if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return redact_text(str(value))
+    return redact_text(str(value), secrets)
 
 
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
@@ -100,24 +134,25 @@ class RedactFilter(logging.Filter):
     """Scrub the message, its arguments, the traceback text and every extra field."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        secrets = request_secrets(request_var.get())
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep the template, drop the args
             message = str(record.msg)
-        record.msg = redact_text(message)
+        record.msg = redact_text(message, secrets)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = "".join(traceback.format_exception(*record.exc_info))
         if record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
+            record.exc_text = redact_text(record.exc_text, secrets)
         # The traceback text now lives in exc_text; never format the live objects again.
         record.exc_info = None
         if record.stack_info:
-            record.stack_info = redact_text(record.stack_info)
+            record.stack_info = redact_text(record.stack_info, secrets)
         for name, value in list(vars(record).items()):
             if name in _RECORD_ATTRS or name in _SKIP_EXTRAS or name.startswith("_"):
                 continue
-            setattr(record, name, redact(value, name))
+            setattr(record, name, redact(value, name, secrets))
         return True
 
 

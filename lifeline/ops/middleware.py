@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from lifeline.ops import metrics
-from lifeline.ops.logs import redact_text, request_id_var
+from lifeline.ops.logs import redact_text, request_id_var, request_var
 
 access_logger = logging.getLogger("lifeline.access")
 logger = logging.getLogger("lifeline.ops")
@@ -53,6 +53,7 @@ class RequestLogMiddleware:
         request_id = request_id_for(request)
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
+        request_token = request_var.set(request)
         started = time.monotonic()
         try:
             if request.path_info.startswith(_HEALTH_PREFIX):
@@ -63,6 +64,7 @@ class RequestLogMiddleware:
             self._log(request, response, time.monotonic() - started)
             return response
         finally:
+            request_var.reset(request_token)
             request_id_var.reset(token)
 
     def _health(self, request: HttpRequest) -> HttpResponse:

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
-from django.views.debug import SafeExceptionReporterFilter
+from django.utils.html import escape
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from lifeline.ops.logs import SENSITIVE_NAME, redact_text
+from lifeline.ops.logs import SENSITIVE_NAME, redact_text, request_secrets
 
 
 class SafeReporterFilter(SafeExceptionReporterFilter):
@@ -49,7 +50,41 @@ class SafeReporterFilter(SafeExceptionReporterFilter):
             cleansed.append((name, value))
         return cleansed
 
+    def get_safe_request_meta(self, request: HttpRequest) -> dict[str, Any]:
+        secrets = request_secrets(request)
+        return {
+            key: redact_text(value, secrets) if isinstance(value, str) else value
+            for key, value in super().get_safe_request_meta(request).items()
+        }
+
+    def get_safe_query(self, request: HttpRequest) -> MultiValueDict:
+        return self._scrub(request.GET)
+
     def cleanse_setting(self, key: Any, value: Any) -> Any:
         if isinstance(key, str) and SENSITIVE_NAME.search(key):
             return self.cleansed_substitute
         return super().cleanse_setting(key, value)
+
+
+class SafeExceptionReporter(ExceptionReporter):
+    """``DEFAULT_EXCEPTION_REPORTER``: also scrubs the exception message, the query string
+    and frame variables, where an error message or a local may repeat what was posted."""
+
+    def get_traceback_data(self) -> dict[str, Any]:
+        data = super().get_traceback_data()
+        secrets = request_secrets(self.request)
+        secrets += [escape(secret) for secret in secrets if escape(secret) != secret]
+
+        def clean(value: Any) -> str:
+            return redact_text(str(value), secrets)
+
+        for key in ("exception_value", "exception_notes", "request_insecure_uri"):
+            if data.get(key):
+                data[key] = clean(data[key])
+        if self.request is not None and "request_GET_items" in data:
+            data["request_GET_items"] = SafeReporterFilter().get_safe_query(self.request).items()
+        for frame in data.get("frames", []):
+            frame["vars"] = [(name, clean(value)) for name, value in frame.get("vars", [])]
+            if frame.get("exc_cause"):
+                frame["exc_cause"] = clean(frame["exc_cause"])
+        return data
