@@ -191,6 +191,10 @@ else:
 MEDIA_ROOT = Path(env("LIFELINE_FILES_DIR", str(VAR_DIR / "files")))
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "lifeline" / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production, whitenoise serves straight from the app directories (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -487,12 +491,6 @@ USE_TZ = True
 # emailed-link keys from every record before it is written. Django's own loggers are routed
 # through the same handler so nothing bypasses the filter.
 LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
-# --- Operations: logs, metrics ------------------------------------------------------------
-# Logs go to stderr, one JSON object per line in production ("text" in development), each
-# with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
-# emailed-link keys from every record before it is written. Django's own loggers are routed
-# through the same handler so nothing bypasses the filter.
-LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -521,11 +519,6 @@ LOGGING = {
 # Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"
-# /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
-LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
-LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")
-# Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
 # /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
 LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
 LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")

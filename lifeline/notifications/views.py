@@ -29,8 +29,8 @@ def linkify(text: str) -> str:
 @require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
     _require_enabled()
-    messages = OutboxMessage.objects.all()[:100]
-    return render(request, "notifications/outbox.html", {"messages": messages})
+    emails = OutboxMessage.objects.all()[:100]
+    return render(request, "notifications/outbox.html", {"emails": emails})
 
 
 @never_cache
