@@ -65,3 +65,18 @@ def test_unknown_key_cannot_decrypt(settings, user_with_2fa):
     totp = Authenticator.objects.get(user=user_with_2fa.user, type="totp")
     with pytest.raises(crypto.DecryptionError):
         MFAAdapter().decrypt(totp.data["secret"])
+
+
+def test_rotate_command_lets_the_old_key_go(settings, user_with_2fa):
+    from django.core.management import call_command
+
+    old_keys = list(settings.LIFELINE_ENCRYPTION_KEYS)
+    new_key = Fernet.generate_key().decode()
+    settings.LIFELINE_ENCRYPTION_KEYS = [new_key, *old_keys]
+    codes_before = user_with_2fa.recovery_codes()
+    call_command("rotate_mfa_secrets")
+
+    settings.LIFELINE_ENCRYPTION_KEYS = [new_key]  # the old key is dropped
+    assert user_with_2fa.recovery_codes() == codes_before
+    totp = Authenticator.objects.get(user=user_with_2fa.user, type="totp")
+    assert use_totp_code(totp, user_with_2fa.code())
