@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 
+from django.db import connection
 from packaging.version import InvalidVersion, Version
 
 from lifeline.index.models import File, Project, Release
@@ -57,19 +58,41 @@ class _LRU:
 cache = _LRU(CACHE_ENTRIES)
 
 
+@dataclass(frozen=True)
+class ProjectState:
+    """What identifies one version of a project's page: (id, created, serial)."""
+
+    pk: int
+    created: str
+    serial: int
+
+
+# One indexed lookup, as plain SQL: this runs on every simple request, so it skips the ORM's
+# query compilation (about a third of the view's time).
+_STATE_SQL = f"SELECT id, created, serial FROM {Project._meta.db_table} WHERE normalized_name = %s"
+
+
+def project_state(normalized_name: str) -> ProjectState | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, [normalized_name])
+        row = cursor.fetchone()
+    return ProjectState(pk=row[0], created=str(row[1]), serial=row[2]) if row else None
+
+
 def etag_for(*parts: object) -> str:
     digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:32]
     return f'"{digest}"'
 
 
-def project_etag(project: Project, kind: str) -> str:
-    return etag_for("project", project.pk, project.created.timestamp(), project.serial, kind)
+def project_etag(state: ProjectState, kind: str) -> str:
+    return etag_for("project", state.pk, state.created, state.serial, kind)
 
 
-def project_page(project: Project, kind: str) -> Rendered:
-    key = (project.pk, project.created.timestamp(), project.serial, kind)
+def project_page(state: ProjectState, kind: str) -> Rendered:
+    key = (state.pk, state.created, state.serial, kind)
     rendered = cache.get(key)
     if rendered is None:
+        project = Project.objects.get(pk=state.pk)
         files = list(
             File.objects.filter(release__project=project)
             .select_related("release")
@@ -77,7 +100,7 @@ def project_page(project: Project, kind: str) -> Rendered:
         )
         versions = list(Release.objects.filter(project=project).values_list("version", flat=True))
         body = _json(project, files, versions) if kind == "json" else _html(project, files)
-        rendered = Rendered(body=body, etag=project_etag(project, kind))
+        rendered = Rendered(body=body, etag=project_etag(state, kind))
         cache.put(key, rendered)
     return rendered
 

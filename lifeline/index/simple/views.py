@@ -86,16 +86,12 @@ def simple_project(request: HttpRequest, name: str) -> HttpResponse:
     fmt = _format(request)
     if fmt is None:
         return _not_acceptable()
-    project = (
-        Project.objects.only("id", "name", "normalized_name", "serial", "created")
-        .filter(normalized_name=normalized)
-        .first()
-    )
-    if project is None:
+    state = render.project_state(normalized)
+    if state is None:
         return HttpResponse(
             f"404 Not Found: no project named {normalized!r}.\n",
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    etag = render.project_etag(project, fmt.kind)
-    return _answer(request, fmt, etag, lambda: render.project_page(project, fmt.kind).body)
+    etag = render.project_etag(state, fmt.kind)
+    return _answer(request, fmt, etag, lambda: render.project_page(state, fmt.kind).body)
