@@ -7,8 +7,13 @@ in history or in a Referer header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.core.client import client_from_request
 from lifeline.recovery import crypto
@@ -59,3 +64,29 @@ def status_token_valid(request: HttpRequest, request_obj: RecoveryRequest) -> bo
 def no_referrer(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+class _NoReferrerCsrfMiddleware(CsrfViewMiddleware):
+    """CSRF protection for pages served with ``Referrer-Policy: no-referrer``.
+
+    Under that policy browsers send a same-origin form POST with ``Origin: null`` and no
+    Referer header (Fetch spec, "serializing a request origin"), which Django's origin and
+    (on HTTPS) referer checks reject. For exactly those requests this skips the two
+    header checks; the CSRF token check (cookie + form field) still runs, and the session
+    cookie is SameSite=Lax. Requests that do carry an Origin or Referer are checked as usual.
+    """
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        if request.META.get("HTTP_ORIGIN") == "null" and not request.META.get("HTTP_REFERER"):
+            return True
+        return super()._origin_verified(request)
+
+    def _check_referer(self, request: HttpRequest) -> None:
+        if not request.META.get("HTTP_REFERER"):
+            return
+        super()._check_referer(request)
+
+
+def no_referrer_csrf_protect(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Use instead of the global CSRF check on views whose pages use no-referrer."""
+    return csrf_exempt(decorator_from_middleware(_NoReferrerCsrfMiddleware)(view))

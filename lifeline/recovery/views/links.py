@@ -25,6 +25,7 @@ def _limited(request: HttpRequest, name: str) -> bool:
     return not ratelimit.check(f"recovery:{name}", flows.client_ip(request) or "", spec).allowed
 
 
+@flows.no_referrer_csrf_protect
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
@@ -43,6 +44,7 @@ def verify(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
     return flows.no_referrer(response)
 
 
+@flows.no_referrer_csrf_protect
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def owner_cancel(request: HttpRequest, signed: str) -> HttpResponse:

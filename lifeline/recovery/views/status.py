@@ -182,6 +182,7 @@ ACTIONS: dict[str, tuple[str, Callable[..., Form] | None, Callable[..., str]]] =
 }
 
 
+@flows.no_referrer_csrf_protect
 @never_cache
 @sensitive_post_parameters("password", "code")
 @require_http_methods(["GET", "HEAD", "POST"])
