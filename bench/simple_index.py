@@ -1,4 +1,4 @@
-"""Benchmark: serving /simple/<name>/ with 1,000 projects × 20 files, side by side with a peer.
+"""Benchmark: serving /simple/<name>/ with 1,000 projects x 20 files, side by side with a peer.
 
     .venv/bin/python bench/simple_index.py [--projects 1000] [--files 20] [--duration 20]
         [--connections 32] [--peer-venv /tmp/peer-venv] [--peers pypiserver,devpi]
@@ -44,14 +44,18 @@ def names(projects: int) -> list[str]:
 
 
 def file_names(name: str, files: int) -> list[tuple[str, str]]:
-    """(version, filename) pairs: 10 releases × (sdist + wheel) for 20 files."""
+    """(version, filename) pairs: 10 releases x (sdist + wheel) for 20 files."""
     out = []
     for i in range(files):
         version = f"1.{i // 2}"
         snake = name.replace("-", "_")
         out.append(
-            (version, f"{snake}-{version}.tar.gz" if i % 2 == 0 else
-             f"{snake}-{version}-py3-none-any.whl")
+            (
+                version,
+                f"{snake}-{version}.tar.gz"
+                if i % 2 == 0
+                else f"{snake}-{version}-py3-none-any.whl",
+            )
         )
     return out
 
@@ -111,8 +115,9 @@ print(File.objects.count())
 
 
 def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -145,16 +150,16 @@ def wrk(base: str, paths: list[str], *, duration: int, connections: int, work: P
         "math.randomseed(42)\npaths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
         "request = function()\n  return wrk.format('GET', paths[math.random(#paths)])\nend\n"
     )
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
-           base]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), base]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     result = {"command": " ".join(cmd), "raw": out}
     result["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     for pct in ("50", "90", "99"):
         match = re.search(rf"\s{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s)", out)
         value, unit = float(match.group(1)), match.group(2)
-        result[f"p{pct}_ms"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" \
-            else value
+        result[f"p{pct}_ms"] = (
+            value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+        )
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non_2xx"] = int(errors.group(1)) if errors else 0
     return result
@@ -169,34 +174,63 @@ def run_pypiserver(venv: Path, work: Path, projects: list[str], files: int, port
     for name in projects:
         for _version, filename in file_names(name, files):
             (packages / filename).write_bytes(b"x")
-    cmd = [str(venv / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-           f"pypiserver:app(root='{packages}')"]
+    cmd = [
+        str(venv / "bin" / "gunicorn"),
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        f"pypiserver:app(root='{packages}')",
+    ]
     return start(cmd, dict(os.environ), work / "pypiserver.log")
 
 
 def run_devpi(venv: Path, work: Path, projects: list[str], files: int, port: int):
     server_dir = work / "devpi"
-    subprocess.run([str(venv / "bin" / "devpi-init"), "--serverdir", str(server_dir),
-                    "--root-passwd", "bench"], check=True, capture_output=True)
-    proc = start([str(venv / "bin" / "devpi-server"), "--serverdir", str(server_dir),
-                  "--host", "127.0.0.1", "--port", str(port), "--offline-mode"],
-                 dict(os.environ), work / "devpi.log")
+    subprocess.run(
+        [
+            str(venv / "bin" / "devpi-init"),
+            "--serverdir",
+            str(server_dir),
+            "--root-passwd",
+            "bench",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    proc = start(
+        [
+            str(venv / "bin" / "devpi-server"),
+            "--serverdir",
+            str(server_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--offline-mode",
+        ],
+        dict(os.environ),
+        work / "devpi.log",
+    )
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/+api")
     auth = "Basic " + __import__("base64").b64encode(b"root:bench").decode()
     index = urllib.request.Request(
-        base + "/root/bench", method="PUT", data=json.dumps({"bases": []}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": auth,
-                 "X-Devpi-Auth": ""})
+        base + "/root/bench",
+        method="PUT",
+        data=json.dumps({"bases": []}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": auth, "X-Devpi-Auth": ""},
+    )
     # devpi wants its own login token; use the root user with Basic auth via the API.
     login = urllib.request.Request(
-        base + "/+login", method="POST",
+        base + "/+login",
+        method="POST",
         data=json.dumps({"user": "root", "password": "bench"}).encode(),
-        headers={"Content-Type": "application/json", "Accept": "application/json"})
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
     with urllib.request.urlopen(login) as response:
         result = json.loads(response.read())["result"]
-    token = __import__("base64").b64encode(
-        f"root:{result['password']}".encode()).decode()
+    token = __import__("base64").b64encode(f"root:{result['password']}".encode()).decode()
     index.headers["X-devpi-auth"] = token
     index.headers.pop("Authorization", None)
     urllib.request.urlopen(index).read()
@@ -205,16 +239,29 @@ def run_devpi(venv: Path, work: Path, projects: list[str], files: int, port: int
         name, version, filename = args
         boundary = "devpibench"
         fields = {":action": "file_upload", "name": name, "version": version}
-        body = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            for k, v in fields.items()
-        ) + (f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
-             f'filename="{filename}"\r\n\r\n').encode() + filename.encode() + \
-            f"\r\n--{boundary}--\r\n".encode()
+        body = (
+            b"".join(
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                ).encode()
+                for k, v in fields.items()
+            )
+            + (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
+                f'filename="{filename}"\r\n\r\n'
+            ).encode()
+            + filename.encode()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
         request = urllib.request.Request(
-            base + "/root/bench/", data=body, method="POST",
-            headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                     "X-devpi-auth": token})
+            base + "/root/bench/",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-devpi-auth": token,
+            },
+        )
         urllib.request.urlopen(request, timeout=60).read()
 
     jobs = [(n, v, f) for n in projects for v, f in file_names(n, files)]
@@ -223,9 +270,14 @@ def run_devpi(venv: Path, work: Path, projects: list[str], files: int, port: int
         for version in sorted({v for v, _f in file_names(name, files)}):
             body = f":action=submit&name={name}&version={version}".encode()
             request = urllib.request.Request(
-                base + "/root/bench/", data=body, method="POST",
-                headers={"Content-Type": "application/x-www-form-urlencoded",
-                         "X-devpi-auth": token})
+                base + "/root/bench/",
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-devpi-auth": token,
+                },
+            )
             urllib.request.urlopen(request, timeout=60).read()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(upload, jobs))
@@ -242,8 +294,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker (>1 uses the gthread worker).")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="gunicorn threads per worker (>1 uses the gthread worker).",
+    )
     parser.add_argument("--keep", type=Path, help="Keep the seeded Lifeline var dir here.")
     parser.add_argument("--peer-venv", type=Path)
     parser.add_argument("--peers", default="pypiserver,devpi")
@@ -259,19 +315,36 @@ def main() -> None:
     try:
         env = lifeline_env(work / "var")
         (work / "var").mkdir()
-        subprocess.run([str(PY), "-m", "lifeline", "migrate", "--no-input", "-v0"], env=env,
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [str(PY), "-m", "lifeline", "migrate", "--no-input", "-v0"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+        )
         t0 = time.time()
         count = subprocess.run(
             [str(PY), "-c", SEED, str(args.projects), str(args.files), str(ROOT / "bench")],
-            env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         ).stdout.strip()
         print(f"seeded {count} files in {time.time() - t0:.0f}s", file=sys.stderr)
         port = 8765
         (work / "gunicorn.conf.py").write_text("# explicit flags only\n")
-        gunicorn = [str(BIN / "gunicorn"), "-c", str(work / "gunicorn.conf.py"),
-                    "--chdir", str(ROOT), "lifeline.wsgi",
-                    "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
+        gunicorn = [
+            str(BIN / "gunicorn"),
+            "-c",
+            str(work / "gunicorn.conf.py"),
+            "--chdir",
+            str(ROOT),
+            "lifeline.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+        ]
         if args.threads > 1:
             gunicorn += ["-k", "gthread", "--threads", str(args.threads)]
         procs.append(start(gunicorn, env, work / "lifeline.log"))
@@ -280,8 +353,9 @@ def main() -> None:
         paths = [f"/simple/{n}/" for n in projects]
         for path in paths:  # warm both workers' per-process caches evenly (as after a while)
             urllib.request.urlopen(base + path).read()
-        results["lifeline"] = wrk(base, paths, duration=args.duration,
-                                  connections=args.connections, work=work)
+        results["lifeline"] = wrk(
+            base, paths, duration=args.duration, connections=args.connections, work=work
+        )
         # Revalidation (what a repeated pip install does): If-None-Match → 304.
         stop(procs.pop())
 
@@ -291,8 +365,9 @@ def main() -> None:
             procs.append(proc)
             peer_base = f"http://127.0.0.1:{port + 1}"
             wait_for(f"{peer_base}/simple/{projects[0]}/", timeout=120)
-            results["pypiserver"] = wrk(peer_base, paths, duration=args.duration,
-                                        connections=args.connections, work=work)
+            results["pypiserver"] = wrk(
+                peer_base, paths, duration=args.duration, connections=args.connections, work=work
+            )
             stop(procs.pop())
         if "devpi" in peers:
             t0 = time.time()
@@ -302,21 +377,30 @@ def main() -> None:
             peer_base = f"http://127.0.0.1:{port + 2}"
             devpi_paths = [pattern.format(n) for n in projects]
             wait_for(peer_base + devpi_paths[0])
-            results["devpi"] = wrk(peer_base, devpi_paths, duration=args.duration,
-                                   connections=args.connections, work=work)
+            results["devpi"] = wrk(
+                peer_base,
+                devpi_paths,
+                duration=args.duration,
+                connections=args.connections,
+                work=work,
+            )
             stop(procs.pop())
     finally:
         for proc in procs:
             stop(proc)
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{args.projects} projects x {args.files} files, wrk -t2 -c{args.connections} "
-          f"-d{args.duration}s, random project per request\n")
+    print(
+        f"\n{args.projects} projects x {args.files} files, wrk -t2 -c{args.connections} "
+        f"-d{args.duration}s, random project per request\n"
+    )
     print("| server | requests/s | p50 ms | p90 ms | p99 ms | non-2xx |")
     print("|---|---:|---:|---:|---:|---:|")
     for server, r in results.items():
-        print(f"| {server} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | "
-              f"{r['p99_ms']:.2f} | {r['non_2xx']} |")
+        print(
+            f"| {server} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | "
+            f"{r['p99_ms']:.2f} | {r['non_2xx']} |"
+        )
     base_rps = results["lifeline"]["rps"]
     for server, r in results.items():
         if server != "lifeline" and r["rps"]:
@@ -327,5 +411,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     random.seed(42)
-    hashlib.sha256()  # noqa: S324 - imported for the seed script's use
+    hashlib.sha256()
     main()

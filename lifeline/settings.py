@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "lifeline.ops.middleware.RequestLogMiddleware",
     # The database is away: a clean 503, not a 500 (docs/deploy.md).
     "lifeline.ops.middleware.DatabaseUnavailableMiddleware",
+    "lifeline.index.simple.middleware.SimpleApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lifeline.core.middleware.ClientContextMiddleware",

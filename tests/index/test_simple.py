@@ -159,3 +159,13 @@ def test_files_only_serve_recorded_paths(client, published):
     response = client.get(url, HTTP_IF_NONE_MATCH=client.get(url)["ETag"])
     assert response.status_code == 304
     assert client.post(url).status_code == 405
+
+
+def test_fast_path_keeps_protective_headers_and_host_check(client, published):
+    response = client.get("/simple/demo-pkg/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Request-ID"]  # the ops middleware still sees the request
+    assert "Cookie" not in response["Vary"] and "Set-Cookie" not in response
+    assert client.get("/simple/demo-pkg/", HTTP_HOST="evil.example").status_code == 400
