@@ -334,6 +334,7 @@ MFA_FORMS = {
     "activate_totp": "lifeline.accounts.mfa.forms.ActivateTOTPForm",
     "authenticate_webauthn": "lifeline.accounts.mfa.forms.AuthenticateWebAuthnForm",
     "reauthenticate_webauthn": "lifeline.accounts.mfa.forms.ReauthenticateWebAuthnForm",
+    "login_webauthn": "lifeline.accounts.mfa.forms.LoginWebAuthnForm",
     "edit_webauthn": "lifeline.accounts.mfa.forms.EditWebAuthnForm",
 }
 MFA_TOTP_ISSUER = LIFELINE_SITE_NAME

@@ -176,3 +176,42 @@ def test_login_page_offers_webauthn_first(client, user_with_2fa, monkeypatch):
         body.index(s) for s in ("Security key or passkey", "Authenticator app", "Recovery code")
     )
     assert key < app < codes
+
+
+def test_sudo_mode_by_totp_code(client, user_with_2fa):
+    login_with_2fa(client, user_with_2fa)
+    assert "/reauthenticate/" in client.get("/account/2fa/recovery-codes/generate/")["Location"]
+    r = client.post("/account/2fa/reauthenticate/", {"code": user_with_2fa.code(1)})
+    assert r.status_code == 302
+    assert client.get("/account/2fa/recovery-codes/generate/").status_code == 200
+
+
+def test_sudo_mode_refuses_a_wrong_code_and_records_it(client, user_with_2fa):
+    login_with_2fa(client, user_with_2fa)
+    r = client.post("/account/2fa/reauthenticate/", {"code": "123456"})
+    assert r.status_code == 200
+    event = SecurityEvent.objects.get(user=user_with_2fa.user, tag=EventTag.MFA_FAILURE)
+    assert event.details["sudo"] is True
+
+
+def test_a_refused_security_key_is_a_recorded_failure(client, user_with_2fa, monkeypatch):
+    from allauth.mfa.base import views
+
+    monkeypatch.setattr(views.webauthn_auth, "begin_authentication", lambda user: {})
+    Authenticator.objects.create(
+        user=user_with_2fa.user, type="webauthn", data={"name": "Key", "credential": {}}
+    )
+    _password_step(client, user_with_2fa)
+    r = client.post(AUTH, {"credential": '{"id": "forged"}'})
+    assert r.status_code == 200
+    assert not _signed_in(client)
+    event = SecurityEvent.objects.get(user=user_with_2fa.user, tag=EventTag.MFA_FAILURE)
+    assert event.details["method"] == "webauthn"
+
+
+@pytest.mark.parametrize("payload", ['{"id": "forged"}', "[]", '"x"', '{"response": {}}'])
+def test_a_malformed_passkey_login_is_refused_cleanly(client, db, payload):
+    client.get("/account/login/")
+    r = client.post("/account/2fa/webauthn/login/", {"credential": payload})
+    assert r.status_code == 302 and r["Location"].startswith("/account/login/")
+    assert not _signed_in(client)

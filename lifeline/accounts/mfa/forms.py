@@ -122,10 +122,14 @@ class _WebAuthnLimitMixin:
         ratelimits.consume_attempt(self.user)
         try:
             authenticator = super().clean_credential()  # type: ignore[misc]
-        except ValidationError:
+        except (ValidationError, KeyError, TypeError, ValueError) as exc:
+            # fido2 raises KeyError on a malformed payload (allauth only maps TypeError and
+            # ValueError): a forged POST must be a failed attempt, not a server error.
             key = Authenticator.objects.filter(user_id=self.user.pk, type=WEBAUTHN).first()
             _emit_failure(self.user, key, self.reauthentication)
-            raise
+            if isinstance(exc, ValidationError):
+                raise
+            raise get_adapter().validation_error("incorrect_code") from exc
         ratelimits.clear_user_attempts(self.user)
         return authenticator
 
@@ -136,6 +140,17 @@ class AuthenticateWebAuthnForm(_WebAuthnLimitMixin, webauthn_forms.AuthenticateW
 
 class ReauthenticateWebAuthnForm(_WebAuthnLimitMixin, webauthn_forms.ReauthenticateWebAuthnForm):
     reauthentication = True
+
+
+class LoginWebAuthnForm(webauthn_forms.LoginWebAuthnForm):
+    """Passkey login. The user comes from the (untrusted) payload, so no per-user limit
+    here (an attacker could lock anyone out); allauth limits it per IP."""
+
+    def clean_credential(self) -> Authenticator:
+        try:
+            return super().clean_credential()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise get_adapter().validation_error("incorrect_code") from exc
 
 
 class EditWebAuthnForm(webauthn_forms.EditWebAuthnForm):
