@@ -212,3 +212,16 @@ def test_no_referrer_pages_keep_the_csrf_token_check(queued, db):
     assert accepted.status_code == 302
     queued.refresh_from_db()
     assert queued.state == State.WITHDRAWN
+
+
+def test_device_list_template_tag(client, user, password):
+    from django.template import Context, Template
+
+    client.post(reverse("account_login"), {"login": user.username, "password": password})
+    request = RequestFactory().get("/")
+    request.user = user
+    request.COOKIES[COOKIE] = client.cookies[COOKIE].value
+    html = Template("{% load recovery_devices %}{% recovery_devices %}").render(
+        Context({"request": request, "csrf_token": "t"})
+    )
+    assert "Remembered devices" in html and "This browser" in html
