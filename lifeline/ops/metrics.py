@@ -30,6 +30,11 @@ from prometheus_client.registry import Collector
 
 logger = logging.getLogger("lifeline.metrics")
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Every process that imports this (web, workers, management commands) writes its
+    # counters there; make sure the directory exists rather than crash at start-up.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 COUNTERS = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
     "lifeline_http_requests",

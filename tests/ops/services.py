@@ -102,7 +102,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                     if not chunk or chunk in (b".\r\n", b".\n"):
                         break
                     data += chunk[1:] if chunk.startswith(b"..") else chunk
-                sink.messages.append(message_from_bytes(bytes(data), policy=policy.default))
+                sink.received(bytes(data))
                 self._reply("250 queued")
             elif verb == "QUIT":
                 self._reply("221 bye")
@@ -119,10 +119,19 @@ class _Server(socketserver.ThreadingTCPServer):
 class SmtpSink:
     """A local SMTP server on a fixed port that can be started and stopped."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, directory: str | None = None) -> None:
         self.port = port or free_port()
+        self.directory = directory
         self.messages: list[EmailMessage] = []
         self._server: _Server | None = None
+
+    def received(self, data: bytes) -> None:
+        self.messages.append(message_from_bytes(data, policy=policy.default))
+        if self.directory:
+            path = os.path.join(self.directory, f"{len(self.messages):04d}-{uuid.uuid4().hex}.eml")
+            with open(path + ".part", "wb") as fh:
+                fh.write(data)
+            os.replace(path + ".part", path)
 
     def start(self) -> SmtpSink:
         server = _Server(("127.0.0.1", self.port), _SmtpHandler)
@@ -147,3 +156,31 @@ class SmtpSink:
 
     def bodies(self) -> list[str]:
         return [msg.get_body(("plain",)).get_content() for msg in self.messages]
+
+
+def production_env(var_dir: str, **extra: str) -> dict[str, str]:
+    """The environment of a production deployment (docs/deploy.md), for subprocesses."""
+    from cryptography.fernet import Fernet
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LIFELINE_", "DJANGO_", "DATABASE_", "REDIS_", "SMTP_"))
+        and key not in ("SECRET_KEY", "ALLOWED_HOSTS", "PROMETHEUS_MULTIPROC_DIR")
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "lifeline.settings",
+            "LIFELINE_PRODUCTION": "1",
+            "LIFELINE_VAR_DIR": var_dir,
+            "SECRET_KEY": "prod-" + uuid.uuid4().hex + uuid.uuid4().hex,
+            "LIFELINE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "pypi.example.org,localhost,127.0.0.1",
+            "LIFELINE_BASE_URL": "https://pypi.example.org",
+            "SMTP_HOST": "smtp.example.org",
+            "SMTP_USER": "lifeline",
+            "SMTP_PASSWORD": "smtp-password",
+        }
+    )
+    env.update(extra)
+    return env
