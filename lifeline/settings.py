@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "lifeline.tokens",
     "lifeline.index",
     "lifeline.recovery",
+    "lifeline.desk",
     "lifeline.ops",
 ]
 
@@ -236,6 +237,9 @@ else:
 LIFELINE_SCHEDULED_JOBS = [
     "lifeline.notifications.services.retry_due_emails",
     "lifeline.recovery.jobs.expire_unverified_requests",
+    "lifeline.recovery.services.cooling.advance_due_cases",
+    "lifeline.recovery.services.expiry.expire_unanswered_cases",
+    "lifeline.recovery.services.decisions.auto_approve_open_cases",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -477,6 +481,15 @@ LIFELINE_RECOVERY_RATE_LIMITS = {
     "reply": "20/h",
     "cancel_ip": "30/h",
 }
+# Support desk (docs/recovery.md, "Support desk"). Off by default: strong-evidence,
+# non-critical, uncontested cases go straight into cooling-off, with "policy" as the actor.
+LIFELINE_RECOVERY_AUTO_APPROVE = env_bool("LIFELINE_RECOVERY_AUTO_APPROVE", False)
+# Queue cases older than this many days are highlighted.
+LIFELINE_DESK_SLA_DAYS = env_int("LIFELINE_DESK_SLA_DAYS", 7)
+# The single-use restore link is valid this many hours.
+LIFELINE_RECOVERY_RESTORE_LINK_HOURS = env_int("LIFELINE_RECOVERY_RESTORE_LINK_HOURS", 72)
+# A case waiting for the requester's reply expires after this many days.
+LIFELINE_RECOVERY_NEEDS_INFO_DAYS = env_int("LIFELINE_RECOVERY_NEEDS_INFO_DAYS", 30)
 # The remembered-device cookie (proof c): signed, HttpOnly, set at every full login.
 LIFELINE_DEVICE_COOKIE_NAME = "lifeline_device"
 LIFELINE_DEVICE_COOKIE_DAYS = env_int("LIFELINE_DEVICE_COOKIE_DAYS", 400)
@@ -487,12 +500,6 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Operations: logs, metrics ------------------------------------------------------------
-# Logs go to stderr, one JSON object per line in production ("text" in development), each
-# with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
-# emailed-link keys from every record before it is written. Django's own loggers are routed
-# through the same handler so nothing bypasses the filter.
-LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
 # --- Operations: logs, metrics ------------------------------------------------------------
 # Logs go to stderr, one JSON object per line in production ("text" in development), each
 # with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
@@ -524,15 +531,6 @@ LOGGING = {
         "lifeline.access": {"level": env("LIFELINE_ACCESS_LOG_LEVEL", "INFO")},
     },
 }
-# Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
-DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"
-# /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
-LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
-LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")
-# Several processes (gunicorn workers): counters go through files there (gunicorn.conf.py).
-if env("PROMETHEUS_MULTIPROC_DIR"):
-    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
 # Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"

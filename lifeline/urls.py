@@ -13,6 +13,7 @@ handler500 = "lifeline.core.views.server_error"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("account/", include("lifeline.accounts.urls")),
+    path("desk/", include("lifeline.desk.urls")),
     path("", include("lifeline.index.urls")),
     path("account/tokens/", include("lifeline.tokens.urls")),
     path("recovery/", include("lifeline.recovery.urls")),

@@ -37,6 +37,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return getattr(settings, "LIFELINE_SIGNUP_OPEN", True)
 
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """A frozen account (support desk) cannot sign in; it is told to contact support.
+
+        Runs before the second-factor stage, so nothing else is asked of a frozen account.
+        """
+        if getattr(user, "frozen_at", None) is not None:
+            from allauth.account.internal.stagekit import clear_login
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            clear_login(request)
+            messages.error(request, "This account is frozen; contact support.")
+            return redirect("account_login")
+        return super().pre_login(request, user, **kwargs)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         name = EMAIL_TEMPLATES.get(template_prefix)
         if name is None:

@@ -252,3 +252,6 @@ class Device(models.Model):
         from lifeline.core.client import describe_browser
 
         return describe_browser(self.user_agent)
+
+
+from lifeline.recovery.models_desk import RecoveryApproval, RestoreLink  # noqa: E402, F401

@@ -13,3 +13,16 @@ urlpatterns = [
     path("cancel/<str:signed>/", links.owner_cancel, name="recovery_owner_cancel"),
     path("devices/<int:device_id>/forget/", devices.forget, name="recovery_device_forget"),
 ]
+
+# Support side: the restore link (lifeline.recovery.views.restore).
+from lifeline.recovery.views import restore as restore_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "restore/<uuid:public_id>/<str:token>/",
+        restore_views.restore_enter,
+        name="recovery_restore_enter",
+    ),
+    path("restore/<uuid:public_id>/", restore_views.restore_page, name="recovery_restore"),
+    path("restore/done/", restore_views.restore_done, name="recovery_restore_done"),
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,21 +42,14 @@ def queue_info(request_obj: RecoveryRequest, *, now: datetime | None = None) -> 
     ahead = RecoveryRequest.objects.filter(
         state__in=[State.OPEN, State.NEEDS_INFO], queued_at__lt=request_obj.queued_at
     ).count()
-    decided = list(
-        RecoveryRequest.objects.filter(
-            decided_at__gte=now - ESTIMATE_WINDOW, queued_at__isnull=False
-        ).values_list("queued_at", "decided_at")
-    )
-    durations = [d - q for q, d in decided if d and q and d >= q]
-    median = (
-        timedelta(seconds=statistics.median(d.total_seconds() for d in durations))
-        if durations
-        else None
-    )
+    # The same figures as the desk's metrics page (lifeline.recovery.services.metrics).
+    from lifeline.recovery.services.metrics import decision_stats
+
+    stats = decision_stats(now=now, window=ESTIMATE_WINDOW)
+    median = stats.median
     estimate = None
-    if decided:
-        per_day = len(decided) / ESTIMATE_WINDOW.days
-        estimate = timedelta(days=(ahead + 1) / per_day)
+    if stats.count:
+        estimate = timedelta(days=(ahead + 1) / stats.per_day)
         if median is not None:
             estimate = max(estimate, median - (now - request_obj.queued_at), timedelta(hours=1))
     return QueueInfo(
@@ -65,13 +57,15 @@ def queue_info(request_obj: RecoveryRequest, *, now: datetime | None = None) -> 
         ahead=ahead,
         estimate=estimate,
         median_decision=median,
-        decisions_recently=len(decided),
+        decisions_recently=stats.count,
     )
 
 
 def timeline(request_obj: RecoveryRequest) -> list[TimelineEntry]:
     entries = [TimelineEntry(request_obj.created, "Request filed.", "state")]
     for audit in request_obj.audit.all():
+        if audit.from_state == audit.to_state:
+            continue  # a support-desk action (assign, escalate…), not a state change
         entries.append(TimelineEntry(audit.created, f"{State(audit.to_state).label}.", "state"))
     for proof in request_obj.proofs.all():
         verdict = "succeeded" if proof.ok else "failed"

@@ -1,0 +1,47 @@
+"""Desk metrics: open cases by state, medians, decisions per week, share by evidence level."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lifeline.desk import svg
+from lifeline.desk.permissions import desk_view
+from lifeline.recovery.services import metrics
+from lifeline.recovery.states import State
+
+
+@desk_view
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    by_state = metrics.open_by_state()
+    weeks = metrics.decisions_per_week()
+    levels = metrics.share_by_level()
+    stats = metrics.decision_stats()
+    total_levels = sum(levels.values())
+    return render(
+        request,
+        "desk/metrics.html",
+        {
+            "by_state": [(State(s).label, n) for s, n in by_state.items()],
+            "median_first_response": metrics.median_first_response(),
+            "decisions": stats,
+            "weeks": weeks,
+            "levels": [
+                (level, n, round(100 * n / total_levels) if total_levels else 0)
+                for level, n in levels.items()
+            ],
+            "state_chart": svg.hbar_chart(
+                "Open cases by state", [(State(s).label, n) for s, n in by_state.items()]
+            ),
+            "weeks_chart": svg.stacked_columns(
+                "Decisions per week",
+                [(w.start.strftime("%d %b"), w.approved, w.denied) for w in weeks],
+                legend=("approved", "denied"),
+            ),
+            "levels_chart": svg.hbar_chart(
+                "Decisions in the last 30 days by evidence level",
+                [(level.capitalize(), n) for level, n in levels.items()],
+                css_class="multi",
+            ),
+        },
+    )

@@ -1,0 +1,148 @@
+"""Desk metrics, shared by the metrics page and the requester's queue estimate.
+
+All durations are measured from ``queued_at`` (the moment the contact address was confirmed
+and the case entered the queue): to ``first_response_at`` (the first staff action or
+message) and to ``decided_at`` (approved or denied). The window is the last 30 days.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from lifeline.recovery import policy
+from lifeline.recovery.models import RecoveryAudit, RecoveryProof, RecoveryRequest
+from lifeline.recovery.states import QUEUED_STATES, State
+
+WINDOW = timedelta(days=30)
+DECISION_STATES = (State.APPROVED, State.DENIED)
+
+
+@dataclass(frozen=True)
+class DecisionStats:
+    count: int  # decisions in the window
+    median: timedelta | None  # queued → decided
+    window: timedelta = WINDOW
+
+    @property
+    def per_day(self) -> float:
+        return self.count / max(self.window.days, 1)
+
+
+@dataclass(frozen=True)
+class WeekBucket:
+    start: datetime
+    approved: int
+    denied: int
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.denied
+
+
+def _median(durations: list[timedelta]) -> timedelta | None:
+    if not durations:
+        return None
+    return timedelta(seconds=statistics.median(d.total_seconds() for d in durations))
+
+
+def open_by_state() -> dict[str, int]:
+    """How many cases are in each not-yet-finished state (zeros included)."""
+    states = [State.SUBMITTED, State.OPEN, State.NEEDS_INFO, State.APPROVED, State.READY]
+    counts = dict(
+        RecoveryRequest.objects.filter(state__in=states)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return {s.value: counts.get(s.value, 0) for s in states}
+
+
+def decision_stats(*, now: datetime | None = None, window: timedelta = WINDOW) -> DecisionStats:
+    """Decisions taken in the window and the median time from queue to decision."""
+    now = now or timezone.now()
+    rows = list(
+        RecoveryRequest.objects.filter(
+            decided_at__gte=now - window, decided_at__lte=now, queued_at__isnull=False
+        ).values_list("queued_at", "decided_at")
+    )
+    return DecisionStats(
+        count=len(rows), median=_median([d - q for q, d in rows if d >= q]), window=window
+    )
+
+
+def median_first_response(
+    *, now: datetime | None = None, window: timedelta = WINDOW
+) -> timedelta | None:
+    now = now or timezone.now()
+    rows = RecoveryRequest.objects.filter(
+        first_response_at__gte=now - window, first_response_at__lte=now, queued_at__isnull=False
+    ).values_list("queued_at", "first_response_at")
+    return _median([f - q for q, f in rows if f >= q])
+
+
+def decisions_per_week(*, now: datetime | None = None, weeks: int = 8) -> list[WeekBucket]:
+    """First decisions (from the review states) per week, oldest week first.
+
+    Weeks are the 7-day periods ending now, so the last bucket is always complete.
+    """
+    now = now or timezone.now()
+    start = now - timedelta(weeks=weeks)
+    rows = RecoveryAudit.objects.filter(
+        created__gt=start,
+        created__lte=now,
+        to_state__in=DECISION_STATES,
+        from_state__in=[State.OPEN, State.NEEDS_INFO],
+    ).values_list("created", "to_state")
+    buckets = [[0, 0] for _ in range(weeks)]
+    for created, to_state in rows:
+        index = min(int((created - start) / timedelta(weeks=1)), weeks - 1)
+        buckets[index][0 if to_state == State.APPROVED else 1] += 1
+    return [
+        WeekBucket(start=start + timedelta(weeks=i), approved=a, denied=d)
+        for i, (a, d) in enumerate(buckets)
+    ]
+
+
+def evidence_levels(requests: list[RecoveryRequest]) -> dict[int, policy.Evidence]:
+    """The evidence of many requests at once (one query for all their proofs)."""
+    by_request: dict[int, list[policy.ProofFact]] = {r.pk: [] for r in requests}
+    for proof in RecoveryProof.objects.filter(request_id__in=list(by_request)):
+        by_request[proof.request_id].append(
+            policy.ProofFact(
+                method=proof.method,
+                strength=policy.Strength(proof.strength),
+                ok=proof.result == RecoveryProof.Result.OK,
+                boundary=proof.boundary or proof.method,
+            )
+        )
+    strong = timedelta(hours=settings.LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS)
+    other = timedelta(hours=settings.LIFELINE_RECOVERY_COOLING_OFF_HOURS)
+    return {
+        pk: policy.evaluate(facts, strong_period=strong, other_period=other)
+        for pk, facts in by_request.items()
+    }
+
+
+def share_by_level(*, now: datetime | None = None, window: timedelta = WINDOW) -> dict[str, int]:
+    """Cases decided in the window, by evidence level.
+
+    Proofs can only be added while a case is in review, so the level computed now is the
+    level the decision was taken on.
+    """
+    now = now or timezone.now()
+    decided = list(
+        RecoveryRequest.objects.filter(decided_at__gte=now - window, decided_at__lte=now)
+    )
+    counts = Counter(e.level.value for e in evidence_levels(decided).values())
+    return {level.value: counts.get(level.value, 0) for level in policy.Level}
+
+
+def queued_count() -> int:
+    return RecoveryRequest.objects.filter(state__in=list(QUEUED_STATES)).count()
