@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "lifeline.ops.middleware.RequestLogMiddleware",
     # The database is away: a clean 503, not a 500 (docs/deploy.md).
     "lifeline.ops.middleware.DatabaseUnavailableMiddleware",
+    # The simple API (pip, uv) skips sessions/auth/CSRF: see lifeline/index/simple/middleware.py.
     "lifeline.index.simple.middleware.SimpleApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
