@@ -69,8 +69,6 @@ def lifeline_env(var_dir: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="lifeline.settings",
         LIFELINE_VAR_DIR=str(var_dir),
         LIFELINE_TASKS_BACKEND="immediate",
-        LOG_LEVEL="WARNING",
-        LIFELINE_ACCESS_LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
     env.pop("DATABASE_URL", None)
