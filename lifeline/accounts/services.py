@@ -41,3 +41,51 @@ def user_create(
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
         record_event(tag=EventTag.ACCOUNT_CREATED, user=user, details={"via": "cli"})
     return user
+
+
+class AccountDeletionBlocked(Exception):
+    """The account cannot be deleted yet; the message says what to do first."""
+
+
+def sole_owner_projects(user) -> list[str]:
+    """Projects where ``user`` is the only owner (they would be orphaned by a deletion)."""
+    from django.apps import apps
+    from django.db.models import Count, Q
+
+    if not apps.is_installed("lifeline.index"):
+        return []
+    Role = apps.get_model("index", "Role")
+    owned = Role.objects.filter(user=user, role="owner").values_list("project_id", flat=True)
+    Project = apps.get_model("index", "Project")
+    return list(
+        Project.objects.filter(pk__in=list(owned))
+        .annotate(owners=Count("roles", filter=Q(roles__role="owner")))
+        .filter(owners=1)
+        .values_list("name", flat=True)
+    )
+
+
+def account_delete(*, user) -> None:
+    """Delete an account for good, after telling every verified address.
+
+    Refused while the user is the sole owner of a project: deleting them would leave the
+    project with nobody able to publish or recover it. The deletion is logged with no
+    subject (the account is gone) but with the username in the details.
+    """
+    from lifeline.notifications.services import send_email
+
+    blocked = sole_owner_projects(user)
+    if blocked:
+        raise AccountDeletionBlocked(
+            "You are the only owner of "
+            + ", ".join(sorted(blocked))
+            + ". Add another owner or transfer ownership first, so the project isn't orphaned."
+        )
+    with transaction.atomic():
+        send_email(template="account_deleted", user=user, context={"username": user.username})
+        record_event(
+            tag=EventTag.ACCOUNT_DELETE,
+            user=None,
+            details={"username": user.username, "user_id": user.pk},
+        )
+        user.delete()

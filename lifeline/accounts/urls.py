@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from lifeline.accounts import views
+from lifeline.accounts import views, views_delete
 from lifeline.accounts.mfa import views as mfa_views
 
 # Lifeline's 2FA pages, and allauth paths it wraps (same path and name, so they win).
@@ -36,6 +36,7 @@ urlpatterns = [
     path("security/", views.security, name="account_security"),
     path("security/sessions/", views.sessions, name="account_sessions"),
     path("security/history/", include("lifeline.events.urls")),
+    path("delete/", views_delete.delete_account, name="account_delete"),
     path("2fa/", include(mfa_urlpatterns)),
     path("", include("allauth.urls")),
 ]
