@@ -17,6 +17,7 @@ import http.cookiejar
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,8 @@ class Browser:
                     body = None
                     continue
             self.url = url
-            return status, urllib.parse.urlsplit(url).path, text
+            parts = urllib.parse.urlsplit(url)
+            return status, parts.path + (f"?{parts.query}" if parts.query else ""), text
         raise AssertionError(f"too many redirects from {path}")
 
     def form(self, path: str, fields: dict[str, str], *, page: str | None = None) -> tuple:
@@ -164,8 +166,9 @@ def main() -> None:
 
     step("two-factor: TOTP, then confirm the saved recovery codes")
     status, path, page = browser.request("/account/2fa/totp/activate/")
-    if "/reauthenticate/" in path:
-        status, path, page = browser.form(path, {"password": PASSWORD}, page=page)
+    if "/reauthenticate/" in path:  # sudo mode: confirm the password first
+        browser.form(path, {"password": PASSWORD}, page=page)
+        status, path, page = browser.request("/account/2fa/totp/activate/")
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page)
     assert secret, f"no TOTP setup key on {path}"
     code = pyotp.TOTP(secret.group(1)).now()
@@ -187,18 +190,29 @@ def main() -> None:
         status, path, page = browser.form(
             "/account/tokens/new/", {"name": "smoke", "scope": "all", "expires": ""}
         )
-    token = re.search(r"(llpi-[A-Za-z0-9_\-]+)", page)
+    token = re.search(r"(llpi-[A-Za-z0-9_.\-]+)", page)
     assert status == 200 and token, (status, path, page[:3000])
 
     step("twine upload")
     work = Path(tempfile.mkdtemp(prefix="lifeline-smoke-drive-"))
+    try:
+        publish_and_install(base, bindir, work, suffix, token.group(1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    if args.metrics_token:
+        check_metrics(base, args.metrics_token)
+    step(f"smoke journey passed ({username})")
+
+
+def publish_and_install(base: str, bindir: Path, work: Path, suffix: str, token: str) -> None:
     package = f"lifeline-smoke-{suffix}"
     wheel = build_wheel(work, package, "0.1.0")
     env = {**os.environ, "PIP_CONFIG_FILE": "/dev/null", "TWINE_NON_INTERACTIVE": "1"}
     subprocess.run(
         [
             str(bindir / "twine"), "upload", "--repository-url", f"{base}/legacy/",
-            "-u", "__token__", "-p", token.group(1), "--disable-progress-bar", str(wheel),
+            "-u", "__token__", "-p", token, "--disable-progress-bar", str(wheel),
         ],
         check=True, env=env, timeout=120,
     )  # fmt: skip
@@ -219,18 +233,20 @@ def main() -> None:
     )  # fmt: skip
     assert installed.stdout.strip() == "0.1.0", installed
 
-    if args.metrics_token:
-        step("metrics, added up over the gunicorn workers")
-        request = urllib.request.Request(
-            f"{base}/metrics", headers={"Authorization": f"Bearer {args.metrics_token}"}
-        )
-        metrics = urllib.request.urlopen(request, timeout=30).read().decode()
-        for name in ("lifeline_logins_total", "lifeline_uploads_total"):
-            value = re.search(rf"^{name} (\S+)$", metrics, re.M)
-            assert value and float(value.group(1)) >= 1, name
-        sent = re.search(r'^lifeline_emails\{status="sent"\} (\S+)$', metrics, re.M)
-        assert sent and float(sent.group(1)) >= 2, "emails were not sent by the worker"
-    step(f"smoke journey passed ({username}, {package})")
+    step(f"installed {package} 0.1.0 from /simple/")
+
+
+def check_metrics(base: str, metrics_token: str) -> None:
+    step("metrics, added up over the gunicorn workers")
+    request = urllib.request.Request(
+        f"{base}/metrics", headers={"Authorization": f"Bearer {metrics_token}"}
+    )
+    metrics = urllib.request.urlopen(request, timeout=30).read().decode()
+    for name in ("lifeline_logins_total", "lifeline_uploads_total"):
+        value = re.search(rf"^{name} (\S+)$", metrics, re.M)
+        assert value and float(value.group(1)) >= 1, name
+    sent = re.search(r'^lifeline_emails\{status="sent"\} (\S+)$', metrics, re.M)
+    assert sent and float(sent.group(1)) >= 2, "emails were not sent by the worker"
 
 
 if __name__ == "__main__":
