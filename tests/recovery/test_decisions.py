@@ -112,8 +112,9 @@ def test_two_person_rule_for_critical_accounts(strong_case, support, support2):
     assert strong_case.tokens_decision == "revoke"  # any approver asking to revoke wins
     approved = RecoveryAudit.objects.get(request=strong_case, to_state=State.APPROVED)
     assert approved.details["approvers"] == ["sam", "sue"]
-    first_row = RecoveryAudit.objects.get(request=strong_case, details__action="approve",
-                                          from_state=State.OPEN, to_state=State.OPEN)
+    first_row = RecoveryAudit.objects.get(
+        request=strong_case, details__action="approve", from_state=State.OPEN, to_state=State.OPEN
+    )
     assert first_row.actor == support.user
 
 
@@ -172,7 +173,9 @@ def test_deny_emails_the_shared_reason(strong_case, support, outbox):
 def test_escalated_cases_need_an_admin(strong_case, support, desk_admin, outbox):
     outbox.clear()
     decisions.recovery_escalate(
-        request_obj=strong_case, actor=support.user, justification="Unusual: two requests in a week."
+        request_obj=strong_case,
+        actor=support.user,
+        justification="Unusual: two requests in a week.",
     )
     assert any("escalated" in m.subject for m in outbox)
     with pytest.raises(IllegalTransition, match="admin"):

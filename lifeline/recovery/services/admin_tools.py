@@ -98,8 +98,14 @@ def account_force_password_reset(*, user: Any, actor: Any, justification: str) -
         user.set_unusable_password()
         user.save(update_fields=["password"])
         ended = end_all_sessions(user)
-        key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
-        reset_url = absolute(reverse("account_reset_password_from_key", kwargs={"key": key}))
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
+            },
+        )
+        reset_url = absolute(path)
         record_event(
             tag=EventTag.STAFF_FORCE_RESET,
             user=user,

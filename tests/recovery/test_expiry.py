@@ -1,0 +1,57 @@
+"""Cases waiting for the requester expire after 30 days without a reply."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from lifeline.recovery.models import RecoveryRequest
+from lifeline.recovery.services import decisions
+from lifeline.recovery.services.expiry import expire_unanswered_cases
+from lifeline.recovery.services.messages import recovery_message_post
+from lifeline.recovery.states import State
+from tests.desk.fixtures import case, support  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def waiting(case, support):
+    decisions.recovery_request_info(
+        request_obj=case,
+        actor=support.user,
+        justification="Need the repository URL before deciding.",
+        message="Which repository holds the challenge?",
+    )
+    case.refresh_from_db()
+    return case
+
+
+def age(request_obj, days):
+    RecoveryRequest.objects.filter(pk=request_obj.pk).update(
+        state_changed_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_expires_after_thirty_days_and_tells_the_requester(waiting, outbox):
+    age(waiting, 29)
+    assert expire_unanswered_cases() == 0
+    age(waiting, 31)
+    outbox.clear()
+    assert expire_unanswered_cases() == 1
+    waiting.refresh_from_db()
+    assert waiting.state == State.EXPIRED
+    audit = waiting.audit.get(to_state=State.EXPIRED)
+    assert audit.actor_kind == "system"
+    assert [m.to for m in outbox if "expired" in m.subject] == [["new@contact.example"]]
+    assert expire_unanswered_cases() == 0
+
+
+def test_a_reply_resets_the_clock(waiting):
+    recovery_message_post(request_obj=waiting, body="Here it is.", author_kind="requester")
+    waiting.refresh_from_db()
+    assert waiting.state == State.OPEN
+    age(waiting, 40)
+    assert expire_unanswered_cases() == 0
