@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk.fixtures)
 """Cooling-off: the scheduled advance (and the check on access), and the owner stopping it."""
 
 from __future__ import annotations

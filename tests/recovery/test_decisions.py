@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk.fixtures)
 """Staff decisions: justification, audit, the two-person rule, escalation, auto-approval."""
 
 from __future__ import annotations

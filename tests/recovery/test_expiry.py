@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk.fixtures)
 """Cases waiting for the requester expire after 30 days without a reply."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.desk.fixtures)
 """The restore: one transaction, single-use 72 h link, notices, and the forced 2FA setup."""
 
 from __future__ import annotations
