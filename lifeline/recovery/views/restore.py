@@ -90,6 +90,7 @@ def restore_enter(request: HttpRequest, public_id: str, token: str) -> HttpRespo
 
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
+@flows.no_referrer_csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def restore_page(request: HttpRequest, public_id: str) -> HttpResponse:
     token = request.session.get(SESSION_KEY, {}).get(str(public_id), "")
