@@ -6,6 +6,7 @@ Tests that need PostgreSQL or Redis skip when the service is absent, except in C
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import socketserver
@@ -184,3 +185,70 @@ def production_env(var_dir: str, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+class TcpProxy:
+    """A TCP proxy to a service that the test can cut and restore, as if it went away.
+
+    Cutting closes every open connection and makes new ones close straight after accept,
+    the way a database that crashed or a network that partitioned looks to a client.
+    """
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.up = True
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stopped:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets |= {client, upstream}
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            with self._lock:
+                self._sockets -= {src, dst}
+
+    def cut(self) -> None:
+        self.up = False
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self._stopped = True
+        self.cut()
+        self._listener.close()
