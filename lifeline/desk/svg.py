@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 BAR_HEIGHT = 22
 GAP = 6
-LABEL_WIDTH = 150
+LABEL_WIDTH = 290
 BAR_WIDTH = 260
 COLOURS = ("#2f6f4f", "#a33b3b", "#b7791f", "#4a5a8a")
 
@@ -31,9 +31,10 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, css_class: str = 
         bars.append(
             format_html(
                 '<g class="chart-row"><text class="chart-label" x="0" y="{}" '
-                'fill="currentColor">{}</text><rect class="chart-bar" x="{}" y="{}" width="{}" '
-                'height="{}" fill="{}"></rect><text class="chart-value" x="{}" y="{}" '
-                'fill="currentColor">{}</text></g>',
+                'fill="currentColor" font-size="13">{}</text>'
+                '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+                '<text class="chart-value" x="{}" y="{}" '
+                'fill="currentColor" font-size="13">{}</text></g>',
                 y + BAR_HEIGHT - 6,
                 label,
                 LABEL_WIDTH,
@@ -63,7 +64,7 @@ def stacked_columns(
     title: str, columns: Sequence[tuple[str, int, int]], *, legend: tuple[str, str]
 ) -> SafeString:
     """Vertical columns of two stacked values (e.g. approved and denied per week)."""
-    chart_height, column_width, gap, top, bottom = 120, 28, 10, 16, 34
+    chart_height, column_width, gap, top, bottom = 120, 48, 12, 16, 34
     peak = max((a + b for _, a, b in columns), default=0) or 1
     width = max(len(columns), 1) * (column_width + gap) + gap
     parts = []
@@ -78,9 +79,9 @@ def stacked_columns(
                 'height="{}" fill="{}"><title>{}: {} {}</title></rect>'
                 '<rect class="chart-bar chart-bar-second" x="{}" y="{}" width="{}" height="{}" '
                 'fill="{}"><title>{}: {} {}</title></rect>'
-                '<text class="chart-value" x="{}" y="{}" fill="currentColor" '
+                '<text class="chart-value" x="{}" y="{}" fill="currentColor" font-size="13" '
                 'text-anchor="middle">{}</text>'
-                '<text class="chart-label" x="{}" y="{}" fill="currentColor" '
+                '<text class="chart-label" x="{}" y="{}" fill="currentColor" font-size="13" '
                 'text-anchor="middle">{}</text></g>',
                 x,
                 base - h1,
@@ -108,9 +109,9 @@ def stacked_columns(
         )
     legend_svg = format_html(
         '<g class="chart-legend"><rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
-        '<text x="{}" y="{}" fill="currentColor">{}</text>'
+        '<text x="{}" y="{}" fill="currentColor" font-size="13">{}</text>'
         '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
-        '<text x="{}" y="{}" fill="currentColor">{}</text></g>',
+        '<text x="{}" y="{}" fill="currentColor" font-size="13">{}</text></g>',
         gap,
         top + chart_height + 22,
         COLOURS[0],
