@@ -507,18 +507,6 @@ USE_TZ = True
 # emailed-link keys from every record before it is written. Django's own loggers are routed
 # through the same handler so nothing bypasses the filter.
 LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
-# --- Operations: logs, metrics ------------------------------------------------------------
-# Logs go to stderr, one JSON object per line in production ("text" in development), each
-# with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
-# emailed-link keys from every record before it is written. Django's own loggers are routed
-# through the same handler so nothing bypasses the filter.
-LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
-# --- Operations: logs, metrics ------------------------------------------------------------
-# Logs go to stderr, one JSON object per line in production ("text" in development), each
-# with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
-# emailed-link keys from every record before it is written. Django's own loggers are routed
-# through the same handler so nothing bypasses the filter.
-LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -553,18 +541,3 @@ LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")
 # Several processes (gunicorn workers): counters go through files there (gunicorn.conf.py).
 if env("PROMETHEUS_MULTIPROC_DIR"):
     Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
-# Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
-DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"
-# /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
-LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
-LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")
-# Several processes (gunicorn workers): counters go through files there (gunicorn.conf.py).
-if env("PROMETHEUS_MULTIPROC_DIR"):
-    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
-# Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
-DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"
-# /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
-LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
-LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")
