@@ -37,7 +37,10 @@ def account_size(user: Any) -> policy.AccountSize:
     """The flag and the size of the biggest project the account owns."""
     from lifeline.index.models import Project, Role
 
-    owned = Project.objects.filter(roles__user=user, roles__role=Role.Kind.OWNER)
+    # Filter by id (not by joining roles) so the role count below counts *every* role of the
+    # project, not just the joined owner row.
+    owned_ids = Role.objects.filter(user=user, role=Role.Kind.OWNER).values("project_id")
+    owned = Project.objects.filter(pk__in=owned_ids)
     sizes = owned.annotate(
         n_releases=Count("releases", distinct=True), n_roles=Count("roles", distinct=True)
     ).values_list("n_releases", "n_roles")

@@ -27,6 +27,7 @@ from lifeline.recovery.forms import (
     RepositoryProofForm,
 )
 from lifeline.recovery.models import RecoveryMessage, RecoveryProof, RecoveryRequest
+from lifeline.recovery.services import cooling
 from lifeline.recovery.services import proofs as proof_services
 from lifeline.recovery.services.evidence import evidence_for
 from lifeline.recovery.services.knowledge import proof_knowledge
@@ -194,6 +195,9 @@ def status_page(request: HttpRequest, public_id: str) -> HttpResponse:
     if not ratelimit.check("recovery:status", flows.client_ip(request) or "", spec).allowed:
         return link_problem(request, "rate_limited", request_obj, what="status")
     expire_if_stale(request_obj)
+    # A stopped worker must not strand a case: opening the status page advances it too.
+    if cooling.advance_if_due(request_obj):
+        request_obj.refresh_from_db()
     device_key = flows.device_key_from(request)
     if device_key:
         proof_services.proof_device(request_obj=request_obj, device_key=device_key)
