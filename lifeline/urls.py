@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from lifeline.core import views as core_views
 
@@ -20,5 +18,5 @@ urlpatterns = [
     path("", include("lifeline.ops.urls")),
     path("_dev/outbox/", include("lifeline.notifications.urls")),
     path("admin/", admin.site.urls),
-    path("favicon.ico", RedirectView.as_view(url=static("lifeline/favicon.svg"), permanent=True)),
+    path("favicon.ico", core_views.favicon),
 ]

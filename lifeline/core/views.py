@@ -1,5 +1,6 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 
@@ -29,3 +30,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/error.html", {"title": "Something went wrong", "code": 500}, status=500
     )
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel=icon> (errors, raw files).
+
+    Resolved per request, not at import: with hashed static files the URL only exists
+    after collectstatic, and importing the URLconf must never depend on that.
+    """
+    return HttpResponsePermanentRedirect(static("lifeline/favicon.svg"))
