@@ -164,6 +164,9 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
+            # Keep connections: opening SQLite and running the PRAGMAs on every request cost
+            # more than the request itself (docs/benchmarks.md).
+            "CONN_MAX_AGE": 600,
             "NAME": VAR_DIR / "lifeline.sqlite3",
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
