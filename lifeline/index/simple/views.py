@@ -64,10 +64,14 @@ def simple_index(request: HttpRequest) -> HttpResponse:
     etag = render.etag_for("index", state["n"], state["top"], state["last"], fmt.kind)
 
     def body() -> bytes:
-        names = list(
-            Project.objects.order_by("normalized_name").values_list("normalized_name", flat=True)
-        )
-        return render.index_page(names, fmt.kind)
+        cached = render.cache.get(("index", etag))
+        if cached is None:
+            names = Project.objects.order_by("normalized_name").values_list(
+                "normalized_name", flat=True
+            )
+            cached = render.Rendered(body=render.index_page(list(names), fmt.kind), etag=etag)
+            render.cache.put(("index", etag), cached)
+        return cached.body
 
     return _answer(request, fmt, etag, body)
 
