@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lifeline.core.middleware.ClientContextMiddleware",
+    "lifeline.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -404,6 +405,8 @@ FILE_UPLOAD_TEMP_DIR = None
 # The largest distribution file accepted by /legacy/ (streamed to a temporary file, hashed on
 # the way; see lifeline/index/upload/handlers.py).
 LIFELINE_UPLOAD_MAX_BYTES = env_int("LIFELINE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+# Failed token authentications on /legacy/ per client IP before it answers 429 for a while.
+LIFELINE_UPLOAD_AUTH_FAILURES = env("LIFELINE_UPLOAD_AUTH_FAILURES", "30/5m")
 
 # --- HTTP security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -30,6 +30,7 @@ def record_event(
     commit or roll back together. IP and user agent default to the current request's
     (see ``lifeline.core.client``). Details are JSON; secrets are refused outright.
     """
+    tag = EventTag(tag)  # an unknown tag is a programming error: fail loudly
     details = dict(details or {})
     leaked = _FORBIDDEN_DETAIL_KEYS & {k.lower() for k in details}
     if leaked:

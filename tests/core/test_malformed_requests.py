@@ -103,3 +103,9 @@ def test_missing_csrf_token_gets_a_friendly_403():
     response = client.post("/account/login/", {"login": "a", "password": "b"})
     assert response.status_code == 403
     assert "Please try again" in response.content.decode()
+
+
+def test_nul_characters_in_the_query_string_get_a_400(client):
+    response = client.get("/projects/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "couldn't understand that request" in response.content.decode()

@@ -289,3 +289,12 @@ def test_another_user_cannot_use_a_stolen_public_id(client, maintainer, token):
     assert ApiToken.objects.get().user == maintainer
     forged = make_token(other)[:22] + token[22:]
     refused(upload(client, forged, "demo", "1.0"), 403, "Invalid or non-existent")
+
+
+def test_repeated_authentication_failures_are_rate_limited(client, maintainer, token, settings):
+    settings.LIFELINE_UPLOAD_AUTH_FAILURES = "3/5m"
+    for _ in range(3):
+        refused(upload(client, "llpi-nope", "demo", "1.0"), 403, "Invalid or non-existent")
+    response = upload(client, token, "demo", "1.0")
+    refused(response, 429, "Too many failed authentication attempts")
+    assert "Try again in" in response.content.decode()

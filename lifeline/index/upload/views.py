@@ -19,6 +19,7 @@ from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from lifeline.core import ratelimit
 from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.handlers import CONTENT_FIELD, HashingTemporaryFileUploadHandler
 from lifeline.index.upload.service import file_upload
@@ -132,7 +133,20 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if not request.content_type.startswith("multipart/form-data"):
         raise UploadError("Use multipart/form-data to upload (PyPI's upload API).")
 
-    token = _authenticate(request)
+    ip = getattr(getattr(request, "client", None), "ip", None) or ""
+    spec = settings.LIFELINE_UPLOAD_AUTH_FAILURES
+    verdict = ratelimit.check("upload:auth-failure", ip, spec, consume=False)
+    if not verdict.allowed:
+        raise UploadError(
+            "Too many failed authentication attempts from your address. Try again in "
+            f"{ratelimit.humanize_wait(verdict.retry_after)}.",
+            429,
+        )
+    try:
+        token = _authenticate(request)
+    except UploadError:
+        ratelimit.check("upload:auth-failure", ip, spec)  # count the failure
+        raise
     token_record_use(token=token, ip=getattr(getattr(request, "client", None), "ip", None))
 
     handler = HashingTemporaryFileUploadHandler(request, max_bytes=max_bytes)

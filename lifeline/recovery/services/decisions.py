@@ -360,7 +360,8 @@ def recovery_auto_approve(*, request_obj: RecoveryRequest) -> bool:
     """Approve by policy if the case qualifies. True when it entered cooling-off."""
     with transaction.atomic():
         locked = (
-            RecoveryRequest.objects.select_for_update()
+            # of=("self",): PostgreSQL can't lock the nullable side of the outer join.
+            RecoveryRequest.objects.select_for_update(of=("self",))
             .select_related("user")
             .get(pk=request_obj.pk)
         )

@@ -38,7 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, loop: int, **options: Any) -> None:
         while True:
-            close_old_connections()
+            if loop:
+                # A long-running loop must not hold a dead or stale connection. (Not for a
+                # single run: closing would also end a caller's open transaction.)
+                close_old_connections()
             results = run_jobs()
             if options["verbosity"] > 1 or not loop:
                 for path, result in results.items():
