@@ -59,3 +59,10 @@ def test_demo_creates_verified_users_and_prints_logins(db):
         assert user.check_password(password)
         assert EmailAddress.objects.get(user=user, email=email).verified
         assert f"{username} / {password}" in out.getvalue()
+
+
+def test_demo_support_user_has_the_desk_support_role(db):
+    call_command("demo", stdout=io.StringIO())
+    support = User.objects.get(username="support")
+    assert support.is_staff
+    assert list(support.groups.values_list("name", flat=True)) == ["support"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             for username, email, password, staff in DEMO_USERS:
                 if User.objects.filter(username__iexact=username).exists():
                     continue
-                user_create(
+                user = user_create(
                     username=username,
                     email=email,
                     password=password,
@@ -47,11 +48,16 @@ class Command(BaseCommand):
                     staff=staff,
                     validate_password=False,
                 )
+                if staff:
+                    # The desk's "support" role (an auth group made by the desk's migration).
+                    group = Group.objects.filter(name="support").first()
+                    if group is not None:
+                        user.groups.add(group)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_logins()
 
     def _print_logins(self) -> None:
         self.stdout.write("Demo logins (username / password):")
         for username, _email, password, staff in DEMO_USERS:
-            role = " (support staff)" if staff else ""
+            role = " (support staff: set up 2FA to open the desk at /desk/)" if staff else ""
             self.stdout.write(f"  {username} / {password}{role}")
