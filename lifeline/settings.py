@@ -10,44 +10,22 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from lifeline.core.env import env, env_bool, env_int, env_list, secret_from_file
+from lifeline.ops.logging_config import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIFELINE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
-
-def _secret_from_var(filename: str, make: callable) -> str:
-    """Read a generated secret from var/, creating it (mode 0600) on first run."""
-    path = VAR_DIR / filename
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(make())
-    return path.read_text().strip()
+def _secret_from_var(filename: str, make: Callable[[], str]) -> str:
+    return secret_from_file(VAR_DIR / filename, make)
 
 
 # --- Core -------------------------------------------------------------------------------
@@ -329,13 +307,10 @@ MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LIFELINE_WEBAUTHN_INSECURE_ORIGIN", not PRODUCTION)
 MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
-# 20 decimal digits = 66 bits per code (allauth's default of 8 is ~27 bits, below NIST
-# SP 800-63B-4 and PyPI's 64). Shown grouped 5-5-5-5; input ignores spaces, dashes, case.
+# 20 digits = 66 bits a code (allauth's 8 are ~27 bits, below NIST 800-63B-4 and PyPI's 64).
 MFA_RECOVERY_CODE_DIGITS = 20
-# allauth would refuse to add an email address once 2FA is on (and 2FA while any address is
-# unverified). Lifeline wants several verified addresses per account for recovery, and its
-# mandatory verification (no login before a verified address, no login on confirmation)
-# already closes the sign-up-squatting attack that rule guards against.
+# Let 2FA users add addresses (several verified ones help recovery); mandatory verification
+# with no login on confirmation already closes the squatting attack allauth's rule prevents.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_FORMS = {
     "authenticate": "lifeline.accounts.mfa.forms.AuthenticateForm",
@@ -401,7 +376,6 @@ LIFELINE_BREACHED_PASSWORD_URL = env(
 # Big request bodies are streamed to disk, never held in memory (see index/upload).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_TEMP_DIR = None
 # The largest distribution file accepted by /legacy/ (streamed to a temporary file, hashed on
 # the way; see lifeline/index/upload/handlers.py).
 LIFELINE_UPLOAD_MAX_BYTES = env_int("LIFELINE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
@@ -508,36 +482,13 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Operations: logs, metrics ------------------------------------------------------------
-# Logs go to stderr, one JSON object per line in production ("text" in development), each
-# with its request id; lifeline.ops.logs.RedactFilter scrubs passwords, tokens, codes and
-# emailed-link keys from every record before it is written. Django's own loggers are routed
-# through the same handler so nothing bypasses the filter.
+# JSON logs with request ids, secrets redacted (lifeline/ops/logging_config.py).
 LIFELINE_LOG_FORMAT = env("LIFELINE_LOG_FORMAT", "json" if PRODUCTION else "text")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "redact": {"()": "lifeline.ops.logs.RedactFilter"},
-        "request_id": {"()": "lifeline.ops.logs.RequestIdFilter"},
-    },
-    "formatters": {
-        "json": {"()": "lifeline.ops.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id", "redact"],
-            "formatter": LIFELINE_LOG_FORMAT if LIFELINE_LOG_FORMAT == "json" else "text",
-        }
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
-        "lifeline.access": {"level": env("LIFELINE_ACCESS_LOG_LEVEL", "INFO")},
-    },
-}
+LOGGING = build_logging(
+    log_format=LIFELINE_LOG_FORMAT,
+    level=env("LOG_LEVEL", "INFO"),
+    access_level=env("LIFELINE_ACCESS_LOG_LEVEL", "INFO"),
+)
 # Error reports scrub every sensitive-looking POST field, variable and value, decorated or not.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "lifeline.ops.reporting.SafeReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"
