@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +8,10 @@ handler400 = "lifeline.core.views.bad_request"
 handler403 = "lifeline.core.views.permission_denied"
 handler404 = "lifeline.core.views.page_not_found"
 handler500 = "lifeline.core.views.server_error"
+
+# The admin's own login form checks only the password: send staff through allauth's login
+# (and its second factor) instead.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -60,10 +60,11 @@ def make_2fa_account(user: Any = None, *, confirmed: bool = True) -> TwoFactorAc
     return TwoFactorAccount(user=user, secret=secret)
 
 
-def enter_sudo(client: Any, user: Any) -> None:
-    """Mark the client's session as freshly (re)authenticated: allauth's sudo mode."""
+def enter_sudo(client: Any, user: Any, *, age: float = 0) -> None:
+    """Mark the client's session as (re)authenticated with password and 2FA ``age`` seconds
+    ago: allauth's sudo mode when recent, a plain 2FA login once past the sudo window."""
     session = client.session
-    now = time.time()
+    now = time.time() - age
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
         {"method": "password", "at": now, "username": user.username, "reauthenticated": True},
         {"method": "mfa", "at": now, "type": "totp"},

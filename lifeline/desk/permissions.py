@@ -20,7 +20,7 @@ from allauth.account.decorators import reauthentication_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
-from lifeline.accounts.mfa.status import has_2fa
+from lifeline.accounts.mfa.status import has_2fa, session_passed_2fa
 from lifeline.recovery.services import roles
 
 View = Callable[..., HttpResponse]
@@ -35,7 +35,7 @@ def desk_view(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_use_desk(request.user):
+        if not can_use_desk(request.user) or not session_passed_2fa(request):
             raise Http404("Page not found")
         response = view(request, *args, **kwargs)
         # Desk URLs never leave the site (same-origin keeps the Origin header CSRF checks).

@@ -56,6 +56,15 @@ _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         r"\g<k>" + REDACTED,
     ),
+    # Recovery links carry their secret after the case's UUID: /verify/<uuid>/<token>/,
+    # /status/<uuid>/<token>/, /restore/<uuid>/<token>/. Redact whatever follows a UUID.
+    (
+        re.compile(
+            r"(/(?:verify|status|restore)/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/)"
+            r"(?!" + re.escape(REDACTED) + r")[^/\s?\"']+"
+        ),
+        r"\1" + REDACTED,
+    ),
     # The secret segment of emailed links.
     (
         re.compile(

@@ -74,7 +74,11 @@ def check_url_shape(url: str) -> SplitResult:
     """Parse ``url`` and refuse anything but a plain http(s) URL with a host."""
     if not isinstance(url, str) or len(url) > 2000 or any(c in url for c in "\r\n\t "):
         raise FetchError("bad_url", "That is not a valid URL.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - parsed lazily; an unclosed "[::1" raises ValueError
+    except ValueError:
+        raise FetchError("bad_url", "That is not a valid URL.") from None
     if parts.scheme not in ("http", "https"):
         raise FetchError("bad_scheme", "Only http:// and https:// URLs can be checked.")
     if parts.username is not None or parts.password is not None:
@@ -102,10 +106,22 @@ def url_under_prefix(url: str, prefix: str) -> bool:
     return not base_path or target.path == base_path or target.path.startswith(base_path + "/")
 
 
+# IPv6 ranges that carry an IPv4 address inside (NAT64, 6to4, Teredo, IPv4-compatible): a
+# gateway may route them to internal IPv4 space, including 169.254.169.254, so they are
+# refused outright rather than trusted as "global".
+_IPV4_EMBEDDING = tuple(
+    ipaddress.ip_network(n)
+    for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96")
+)
+
+
 def address_is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in _IPV4_EMBEDDING):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

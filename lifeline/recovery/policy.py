@@ -178,13 +178,24 @@ def is_critical(
     return bool(reasons), reasons
 
 
-def repository_boundary(host: str, path: str) -> str:
-    """The security boundary of a repository URL: the host and its first path segment.
+# Code hosts where the first path segment is an account: github.com/alice and github.com/bob
+# are controlled by different people. Anywhere else, one host is one controller.
+FORGE_HOSTS = frozenset(
+    {"github.com", "gitlab.com", "codeberg.org", "bitbucket.org", "git.sr.ht", "salsa.debian.org"}
+)
 
-    ``https://github.com/alice/tool/blob/main/x`` and ``https://github.com/alice/other``
-    share the boundary ``github.com/alice``: whoever controls the GitHub account ``alice``
-    controls both.
+
+def repository_boundary(host: str, path: str, forge_hosts: frozenset[str] = FORGE_HOSTS) -> str:
+    """The security boundary of a repository URL: who controls what is published there.
+
+    On a code host, the host and its first path segment: ``https://github.com/alice/tool/x``
+    and ``https://github.com/alice/other`` share ``github.com/alice``, since whoever controls
+    the account ``alice`` controls both. On any other host, the host alone:
+    ``alice.example/a`` and ``alice.example/b`` are one controller, so one proof.
     """
+    host = host.lower()
+    if host not in forge_hosts:
+        return host
     segments = [s for s in path.split("/") if s]
     owner = segments[0].lower() if segments else ""
-    return f"{host.lower()}/{owner}"
+    return f"{host}/{owner}"

@@ -31,8 +31,8 @@ def make_staff(username: str, role: str = "support", *, with_2fa: bool = True) -
 
 def staff_client_for(client: Any, account: TwoFactorAccount, *, sudo: bool = True) -> Any:
     client.force_login(account.user)
-    if sudo:
-        enter_sudo(client, account.user)
+    # Signed in with 2FA; recently (sudo mode) or an hour ago (sudo expired).
+    enter_sudo(client, account.user, age=0 if sudo else 3600)
     return client
 
 

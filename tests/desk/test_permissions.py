@@ -132,3 +132,16 @@ def test_support_cannot_use_admin_pages(client, strong_case, support):
 def test_get_on_an_action_url_is_404(client, strong_case, support):
     staff_client_for(client, support)
     assert client.get(f"/desk/cases/{strong_case.public_id}/approve/").status_code == 404
+
+
+def test_password_only_session_never_reaches_the_desk(client):
+    """A staff password alone (no second factor in this session) gets a 404."""
+    account = make_staff("pwonly", "support")
+    client.force_login(account.user)
+    assert client.get("/desk/").status_code == 404
+
+
+def test_admin_login_form_sends_staff_through_allauth(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")

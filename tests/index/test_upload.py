@@ -192,6 +192,7 @@ def test_oversize_body_is_refused_before_reading(client, token, settings):
         ({"project_urls": ["Source, javascript:alert(1)"]}, "is not an http(s) URL"),
         ({"project_urls": ["no comma here"]}, "is an invalid value for Project-URL"),
         ({"home_page": "ftp://example.com"}, "is not an http(s) URL"),
+        ({"home_page": "http://[::1"}, "is not an http(s) URL"),
         ({"requires_dist": ["not a requirement !!"]}, "is an invalid value for Requires-Dist"),
         ({":action": "remove_pkg"}, "Invalid value for :action"),
         ({"protocol_version": "2"}, "Unknown protocol version"),

@@ -120,3 +120,14 @@ def test_json_lines_have_time_level_logger_and_request_id(json_log, client):
     line = next(r for r in records(json_log) if r["logger"] == "lifeline.access")
     assert {"ts", "level", "logger", "msg", "request_id"} <= line.keys()
     assert line["request_id"] == response["X-Request-ID"] and line["status"] == 200
+
+
+@pytest.mark.parametrize("kind", ["verify", "status", "restore"])
+def test_recovery_link_secrets_are_redacted_from_logged_paths(kind):
+    from lifeline.ops.logs import redact_text
+
+    public_id = "3f2c1a9e-1b2c-4d5e-8f90-123456789abc"
+    line = redact_text(f"GET /recovery/{kind}/{public_id}/S3cretL1nkT0ken_value/ 302")
+    assert "S3cretL1nkT0ken_value" not in line
+    # Pages without a secret keep their (useful) path.
+    assert redact_text(f"/desk/cases/{public_id}/approve/").endswith("/approve/")

@@ -264,3 +264,18 @@ def test_staff_role_needed_even_for_staff_flag(db):
     from lifeline.recovery.services.roles import is_admin, is_support
 
     assert is_support(staff_without_2fa.user) and not is_admin(staff_without_2fa.user)
+
+
+def test_critical_flag_cannot_be_cleared_while_a_case_is_open(strong_case, desk_admin):
+    from lifeline.recovery.services.admin_tools import ToolRefused, account_mark_critical
+
+    user = strong_case.user
+    account_mark_critical(
+        user=user, actor=desk_admin.user, justification=JUSTIFICATION, critical=True
+    )
+    with pytest.raises(ToolRefused, match="open recovery case"):
+        account_mark_critical(
+            user=user, actor=desk_admin.user, justification=JUSTIFICATION, critical=False
+        )
+    user.refresh_from_db()
+    assert user.is_critical

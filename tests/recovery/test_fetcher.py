@@ -132,3 +132,31 @@ def test_fetch_under_prefix_with_allowed_private():
 )
 def test_url_under_prefix(url, prefix, expected):
     assert url_under_prefix(url, prefix) is expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "::1",
+        "169.254.169.254",
+        "10.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
+        "::127.0.0.1",  # IPv4-compatible
+    ],
+)
+def test_non_public_addresses_including_ipv4_embedded_in_ipv6(address):
+    assert fetcher_module.address_is_public(address) is False
+
+
+def test_public_addresses_pass():
+    assert fetcher_module.address_is_public("93.184.216.34")
+    assert fetcher_module.address_is_public("2606:2800:220:1:248:1893:25c8:1946")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "https://[zz]/", "http://exa mple.com/"])
+def test_malformed_urls_are_refused_not_crashed(url):
+    with pytest.raises(fetcher_module.FetchError):
+        fetcher_module.check_url_shape(url)

@@ -110,4 +110,6 @@ def test_critical_when_flagged_or_big():
 
 def test_repository_boundary_is_host_and_owner():
     assert repository_boundary("GitHub.com", "/Alice/tool/blob/main/x") == "github.com/alice"
-    assert repository_boundary("alice.dev", "/") == "alice.dev/"
+    # Off a code host, one host is one controller: two paths are one boundary.
+    assert repository_boundary("alice.example", "/a") == repository_boundary("alice.example", "/b")
+    assert repository_boundary("alice.dev", "/") == "alice.dev"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from lifeline.index.models import Role
 from lifeline.recovery.models import RecoveryProof
 from lifeline.recovery.services.evidence import evidence_for
 from lifeline.recovery.services.proofs import ProofRefused, proof_password
@@ -136,6 +137,9 @@ def test_eligible_urls_come_from_owned_projects_before_the_request(queued):
     )
     other = UserFactory(username="bob")
     add_project(other, "bobs", urls={"Source": "https://code.example/bob/x"})
+    # A release of Alice's project uploaded by a co-maintainer doesn't make its URLs eligible.
+    planted = add_project(other, "planted", urls={"Source": "https://evil.example/x"})
+    Role.objects.create(project=planted, user=queued.user, role=Role.Kind.OWNER)
     urls = sorted(e.url for e in eligible_urls(queued))
     assert urls == ["https://alice.example/", "https://code.example/alice/alice-tool"]
 
@@ -144,8 +148,9 @@ def test_repository_proof_against_a_local_server(queued, settings):
     settings.LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE = True
     with stub_server(
         {
-            "/alice/proj/c.txt": (200, {}, f"my challenge: {queued.challenge}\n".encode()),
+            "/alice/proj/c.txt": (200, {}, f"{queued.challenge}\n".encode()),
             "/alice/proj/wrong.txt": (200, {}, b"lifeline-recovery-0000"),
+            "/alice/proj/page.html": (200, {}, f"<p>Results: {queued.challenge}</p>".encode()),
             "/alice/proj/away": (302, {"Location": "http://127.0.0.1:9/x"}, b""),
         }
     ) as base:
@@ -156,11 +161,18 @@ def test_repository_proof_against_a_local_server(queued, settings):
         wrong = proof_repository(request_obj=queued, url=f"{base}/alice/proj/wrong.txt")
         off = proof_repository(request_obj=queued, url=f"{base}/bob/c.txt")
         away = proof_repository(request_obj=queued, url=f"{base}/alice/proj/away")
+        embedded = proof_repository(request_obj=queued, url=f"{base}/alice/proj/page.html")
+        reflected = proof_repository(
+            request_obj=queued, url=f"{base}/alice/proj/search?q={queued.challenge}"
+        )
         good = proof_repository(request_obj=queued, url=f"{base}/alice/proj/c.txt")
     assert (wrong.ok, wrong.details["error"]) == (False, "challenge_missing")
+    # A page that merely includes the challenge, or echoes a query string, proves nothing.
+    assert (embedded.ok, embedded.details["error"]) == (False, "challenge_missing")
+    assert (reflected.ok, reflected.details["error"]) == (False, "query_not_allowed")
     assert (off.ok, off.details["error"]) == (False, "off_prefix")
     assert (away.ok, away.details["error"]) == (False, "redirect_off_prefix")
-    assert good.ok and good.strength == "strong" and good.boundary == "repository:127.0.0.1/alice"
+    assert good.ok and good.strength == "strong" and good.boundary == "repository:127.0.0.1"
 
 
 def test_repository_proof_refuses_private_addresses_by_default(queued, settings):
@@ -221,7 +233,7 @@ def _code_from(outbox):
 def test_email_code_proof_through_the_status_page(status_client, queued, outbox):
     url = reverse("recovery_status", kwargs={"public_id": queued.public_id})
     page = status_client.get(url).content.decode()
-    assert "a…@example.com" in page and "alice@example.com" not in page
+    assert "a…@e…e.com" in page and "alice@example.com" not in page
     status_client.post(url, {"action": "code_send", "address": "0"})
     assert outbox[-1].to == ["alice@example.com"]
     code = _code_from(outbox)

@@ -36,6 +36,12 @@ def on_authenticator_added(
             codes.remember_totp_counter(authenticator, counter)
     if authenticator.type in PRIMARY:
         services.method_added(user=user, authenticator=authenticator)
+        if request is not None and getattr(request, "user", None) == user:
+            # Enrolling proved possession of the factor: this session has now used 2FA
+            # (see status.session_passed_2fa).
+            from allauth.account.internal.flows.login import record_authentication
+
+            record_authentication(request, user, "mfa", type=authenticator.type, enrolled=True)
     elif authenticator.type == Authenticator.Type.RECOVERY_CODES:
         services.recovery_codes_generated(user=user, authenticator=authenticator, regenerated=False)
 

@@ -83,3 +83,18 @@ def has_second_factor(user: Any) -> bool:
     if _anonymous(user):
         return False
     return Authenticator.objects.filter(user_id=user.pk, type__in=PRIMARY_TYPES).exists()
+
+
+def session_passed_2fa(request: Any) -> bool:
+    """True when *this session* was authenticated with a second factor.
+
+    ``has_2fa`` says a factor is set up; this says it was used. The desk requires both, so a
+    staff password alone (phished, or typed into any password-only login path) is never
+    enough. Enrolling a factor counts as using it (the user just proved possession).
+    """
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))

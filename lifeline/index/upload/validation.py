@@ -82,7 +82,10 @@ def _many(data: QueryDict, key: str) -> list[str]:
 
 def _http_url(value: str, what: str) -> str:
     """Only http(s) URLs: they are shown as links and used as recovery evidence."""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 literal)
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise UploadError(f"Invalid value for {what}: {value!r} is not an http(s) URL. {HELP}")
     return value

@@ -77,8 +77,22 @@ def account_unfreeze(*, user: Any, actor: Any, justification: str) -> None:
 
 
 def account_mark_critical(*, user: Any, actor: Any, justification: str, critical: bool) -> None:
-    """Flag (or unflag) the account critical: its recovery then needs two approvers."""
+    """Flag (or unflag) the account critical: its recovery then needs two approvers.
+
+    Unflagging is refused while a recovery case for the account is open: otherwise one admin
+    could lower the bar mid-case and then be the only approver (the two-person rule).
+    """
+    from lifeline.recovery.models import RecoveryRequest
+    from lifeline.recovery.states import TERMINAL_STATES
+
     justification = _check(actor, user, justification)
+    if not critical and (
+        RecoveryRequest.objects.filter(user=user).exclude(state__in=TERMINAL_STATES).exists()
+    ):
+        raise ToolRefused(
+            "This account has an open recovery case. Its critical flag can be cleared only "
+            "after the case is closed, so the two-person rule can't be lifted mid-case."
+        )
     with transaction.atomic():
         user.is_critical = critical
         user.save(update_fields=["is_critical"])

@@ -253,9 +253,18 @@ def proof_password(*, request_obj: RecoveryRequest, password: str, ip: str | Non
 
 
 def mask_email(address: str) -> str:
+    """``a…@g…l.com``: enough for the owner to recognise, too little to learn the address.
+
+    Anyone who knows a username can see these, so the domain is masked too (a personal or
+    employer domain would say a lot); only the top-level domain stays.
+    """
     local, _, domain = address.partition("@")
     shown = local[:1] + "…" if len(local) > 1 else local
-    return f"{shown}@{domain}"
+    name, dot, tld = domain.rpartition(".")
+    if not dot:
+        name, tld = domain, ""
+    masked_name = name[:1] + "…" + name[-1:] if len(name) > 2 else "…"
+    return f"{shown}@{masked_name}{dot}{tld}"
 
 
 def code_addresses(request_obj: RecoveryRequest) -> list[str]:

@@ -28,7 +28,8 @@ def eligible_urls(request_obj: RecoveryRequest) -> list[EligibleUrl]:
     """Project URLs of the projects the account owns, from releases uploaded before the request.
 
     Only URLs that existed before the request count: someone who took over the account
-    later cannot plant a URL they control and then prove it.
+    later cannot plant a URL they control and then prove it. Only releases the account
+    uploaded itself count, so a co-maintainer cannot plant one either.
     """
     if request_obj.user_id is None:
         return []
@@ -39,6 +40,9 @@ def eligible_urls(request_obj: RecoveryRequest) -> list[EligibleUrl]:
             project__roles__user_id=request_obj.user_id,
             project__roles__role=Role.Kind.OWNER,
             created__lt=request_obj.created,
+            # Only URLs this account declared itself: a co-maintainer could otherwise upload a
+            # release naming a site they control and "prove" the owner's account with it.
+            uploader_id=request_obj.user_id,
         )
         .select_related("project")
         .order_by("project__name", "created")
@@ -82,6 +86,14 @@ def proof_repository(
             details | {"error": "off_prefix"},
         )
     details["prefix"] = prefix
+    if "?" in url or "#" in url:
+        # A query string lets a page that echoes its URL (search results, "not found" pages)
+        # "contain" any challenge: only a published file counts.
+        return _failed(
+            request_obj,
+            "Give the URL of the file itself, without a query string (?…) or fragment (#…).",
+            details | {"error": "query_not_allowed"},
+        )
     parts = urlsplit(prefix)
     boundary = "repository:" + repository_boundary(parts.hostname or "", parts.path)
     try:
@@ -89,10 +101,13 @@ def proof_repository(
     except FetchError as exc:
         return _failed(request_obj, exc.message, details | {"error": exc.code}, boundary)
     text = result.body.decode("utf-8", errors="replace")
-    if request_obj.challenge not in text:
+    # The file must hold the challenge and nothing else: a page that merely *includes* it
+    # (a comment thread, an issue, a reflected search) is not proof of control.
+    if text.strip() != request_obj.challenge:
         return _failed(
             request_obj,
-            "The file was fetched but does not contain this request's challenge.",
+            "The file was fetched but does not contain exactly this request's challenge "
+            "(nothing else, apart from a final newline).",
             details | {"error": "challenge_missing"},
             boundary,
         )
