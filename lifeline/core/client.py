@@ -40,6 +40,12 @@ def client_from_request(request: HttpRequest) -> ClientInfo:
     return ClientInfo(ip=ip, user_agent=agent)
 
 
+def request_client(request: HttpRequest) -> ClientInfo:
+    """The request's client, as set by ClientContextMiddleware (computed if it did not run,
+    e.g. on the simple API's short path)."""
+    return getattr(request, "client", None) or client_from_request(request)
+
+
 def current_client() -> ClientInfo:
     return _current.get()
 

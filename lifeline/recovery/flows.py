@@ -15,7 +15,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
 
-from lifeline.core.client import client_from_request
+from lifeline.core.client import request_client
 from lifeline.recovery import crypto
 from lifeline.recovery.models import RecoveryRequest
 
@@ -23,13 +23,11 @@ STATUS_SESSION_KEY = "lifeline_recovery_status"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    info = getattr(request, "client", None) or client_from_request(request)
-    return info.ip
+    return request_client(request).ip
 
 
 def client_user_agent(request: HttpRequest) -> str:
-    info = getattr(request, "client", None) or client_from_request(request)
-    return info.user_agent
+    return request_client(request).user_agent
 
 
 def device_key_from(request: HttpRequest) -> str | None:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.core import ratelimit
+from lifeline.core.client import request_client
 from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.handlers import CONTENT_FIELD, HashingTemporaryFileUploadHandler
 from lifeline.index.upload.service import file_upload
@@ -133,9 +134,9 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if not request.content_type.startswith("multipart/form-data"):
         raise UploadError("Use multipart/form-data to upload (PyPI's upload API).")
 
-    ip = getattr(getattr(request, "client", None), "ip", None) or ""
+    ip = request_client(request).ip
     spec = settings.LIFELINE_UPLOAD_AUTH_FAILURES
-    verdict = ratelimit.check("upload:auth-failure", ip, spec, consume=False)
+    verdict = ratelimit.check("upload:auth-failure", ip or "", spec, consume=False)
     if not verdict.allowed:
         raise UploadError(
             "Too many failed authentication attempts from your address. Try again in "
@@ -145,9 +146,9 @@ def _upload(request: HttpRequest) -> HttpResponse:
     try:
         token = _authenticate(request)
     except UploadError:
-        ratelimit.check("upload:auth-failure", ip, spec)  # count the failure
+        ratelimit.check("upload:auth-failure", ip or "", spec)  # count the failure
         raise
-    token_record_use(token=token, ip=getattr(getattr(request, "client", None), "ip", None))
+    token_record_use(token=token, ip=ip)
 
     handler = HashingTemporaryFileUploadHandler(request, max_bytes=max_bytes)
     parser = StrictMultiPartParser(request.META, request, [handler], request.encoding)
