@@ -4,14 +4,14 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo $(HOME)/.pyenv/versi
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 
 .PHONY: run test test-quick install lock lint format demo worker clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; assert sys.version_info >= (3, 12), "Lifeline needs Python 3.12+"'
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -32,9 +32,11 @@ test: install
 test-quick: install
 	$(BIN)/python -m pytest -m "not browser and not clients" $(PYTEST_ARGS)
 
-## Re-pin dependencies (with hashes) after editing pyproject.toml
+## Re-pin dependencies (with hashes) after editing pyproject.toml: requirements.lock is what
+## production installs (runtime only); requirements-dev.lock adds the test and lint tools.
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.12 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o requirements-dev.lock
 
 lint: install
 	$(BIN)/ruff check .
