@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -57,8 +58,16 @@ if not LIFELINE_ENCRYPTION_KEYS:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The public base URL, used in emails and in the footer that names the domain links point to.
-LIFELINE_BASE_URL = env("LIFELINE_BASE_URL", "http://localhost:8000").rstrip("/")
+# Development: `lifeline serve --port N` sets it to http://localhost:N for everything it
+# starts. Production has no default: the lifeline.E001 system check refuses to start.
+_DEV_BASE_URL = "" if PRODUCTION else "http://localhost:8000"
+LIFELINE_BASE_URL = env("LIFELINE_BASE_URL", _DEV_BASE_URL).rstrip("/")
 LIFELINE_SITE_NAME = env("LIFELINE_SITE_NAME", "Lifeline")
+# Where people write when something is wrong with their account (security notices name it
+# and reply to it). Production has no default: the lifeline.E002 system check requires it.
+_BASE_HOST = urlsplit(LIFELINE_BASE_URL).hostname or "localhost"
+_DEV_SUPPORT_EMAIL = "" if PRODUCTION else f"support@{_BASE_HOST}"
+LIFELINE_SUPPORT_EMAIL = env("LIFELINE_SUPPORT_EMAIL", _DEV_SUPPORT_EMAIL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

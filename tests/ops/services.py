@@ -178,6 +178,7 @@ def production_env(var_dir: str, **extra: str) -> dict[str, str]:
             "LIFELINE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "ALLOWED_HOSTS": "pypi.example.org,localhost,127.0.0.1",
             "LIFELINE_BASE_URL": "https://pypi.example.org",
+            "LIFELINE_SUPPORT_EMAIL": "support@pypi.example.org",
             "SMTP_HOST": "smtp.example.org",
             "SMTP_USER": "lifeline",
             "SMTP_PASSWORD": "smtp-password",

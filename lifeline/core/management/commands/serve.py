@@ -3,6 +3,10 @@
 Ctrl-C (SIGINT) or SIGTERM stops all three. Used by ``make run``; production runs
 gunicorn, ``lifeline db_worker`` (or ``rqworker``) and ``lifeline tick`` from cron instead
 (docs/deploy.md).
+
+Unless ``LIFELINE_BASE_URL`` is set, all three get the address being served as their base
+URL: the web server and the worker both render emails, and every link in them must point
+where the index actually answers (``PORT=8201 make run`` → http://localhost:8201).
 """
 
 from __future__ import annotations
@@ -18,6 +22,28 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches ``runserver host:port`` at.
+
+    A wildcard bind (0.0.0.0, ::) is reached at localhost; WebAuthn needs a name, not
+    127.0.0.1, but an explicit address is kept as given.
+    """
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - naming the bind, not binding
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def child_environment(host: str, port: int, environ: dict[str, str]) -> dict[str, str]:
+    """The environment of the server, worker and scheduler: an explicit LIFELINE_BASE_URL
+    wins; otherwise the one derived from the address served."""
+    child_env = dict(environ)
+    if not child_env.get("LIFELINE_BASE_URL"):
+        child_env["LIFELINE_BASE_URL"] = served_base_url(host, port)
+    return child_env
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -38,9 +64,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, host: str, tick_seconds: int, **options: Any) -> None:
         cli = [sys.executable, "-m", "lifeline"]
         children: list[subprocess.Popen] = []
+        env = child_environment(host, port, dict(os.environ))
 
         def start(args: list[str]) -> None:
-            child = subprocess.Popen([*cli, *args], preexec_fn=_die_with_parent)  # noqa: S603
+            child = subprocess.Popen(  # noqa: S603
+                [*cli, *args], env=env, preexec_fn=_die_with_parent
+            )
             children.append(child)
 
         def stop(signum: int, frame: Any) -> None:
@@ -55,7 +84,10 @@ class Command(BaseCommand):
                 start(["db_worker", "--interval", "1"])
             start(["tick", "--loop", str(tick_seconds)])
             start(["runserver", f"{host}:{port}", "--noreload"])
-            self.stdout.write(f"Lifeline is running at http://{host}:{port}/  (Ctrl-C stops it)")
+            self.stdout.write(
+                f"Lifeline is running at {served_base_url(host, port)}/  (Ctrl-C stops it); "
+                f"links in emails point to {env['LIFELINE_BASE_URL']}/"
+            )
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
         except KeyboardInterrupt:
