@@ -166,6 +166,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# The default cache holds security state only (allauth's rate limits, 2FA lockouts), so it is
+# shared by every process and never evicts a live key: lifeline.core.cache explains why. A
+# Redis server must run with `maxmemory-policy noeviction` (docs/deploy.md).
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -174,13 +177,16 @@ if REDIS_URL:
         }
     }
 else:
-    # A cache shared by every process (web workers and task workers), so rate limits hold.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "lifeline.core.cache.DurableDatabaseCache",
             "LOCATION": "lifeline_cache",
+            # Past this many rows, writes also delete expired ones; live rows are never culled.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Our own rate-limit counters (lifeline.core.ratelimit): a database table, or Redis.
+LIFELINE_RATELIMIT_REDIS_URL = env("LIFELINE_RATELIMIT_REDIS_URL", REDIS_URL or "")
 
 MEDIA_ROOT = Path(env("LIFELINE_FILES_DIR", str(VAR_DIR / "files")))
 STATIC_URL = "/static/"
@@ -232,6 +238,7 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.recovery.services.cooling.advance_due_cases",
     "lifeline.recovery.services.expiry.expire_unanswered_cases",
     "lifeline.recovery.services.decisions.auto_approve_open_cases",
+    "lifeline.core.ratelimit.sweep_expired",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
