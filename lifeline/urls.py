@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lifeline.core import views as core_views
+from lifeline.core import views_help
 
 handler400 = "lifeline.core.views.bad_request"
 handler403 = "lifeline.core.views.permission_denied"
@@ -15,6 +16,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("account/not-me/", views_help.not_me, name="not_me"),
     path("account/", include("lifeline.accounts.urls")),
     path("desk/", include("lifeline.desk.urls")),
     path("", include("lifeline.index.urls")),

@@ -5,6 +5,11 @@ standard footer, writes one ``EmailLog`` row per recipient with the rendered mes
 encrypted, and queues delivery in the caller's transaction. By default it sends only to
 *verified* addresses; pass ``include_unverified=True`` for the few emails whose purpose
 is to verify an address.
+
+The subject and the text body are plain text, rendered *without* HTML escaping (a passkey
+named ``Tom's "key"`` reads as such, not ``Tom&#x27;s &quot;key&quot;``); the HTML body is
+escaped as every HTML template is. Security notices (notices.py) get a "This wasn't me?"
+link and reply to support.
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from lifeline.core import crypto
 from lifeline.core.client import current_client, describe_browser
 from lifeline.core.tasks import enqueue
 from lifeline.notifications.models import EmailLog
+from lifeline.notifications.notices import is_security_notice
 
 logger = logging.getLogger(__name__)
 
@@ -41,23 +49,37 @@ def verified_addresses(user: Any) -> list[str]:
 
 def base_context() -> dict[str, Any]:
     client = current_client()
+    base_url = settings.LIFELINE_BASE_URL
     return {
         "site_name": settings.LIFELINE_SITE_NAME,
-        "base_url": settings.LIFELINE_BASE_URL,
-        "site_domain": urlsplit(settings.LIFELINE_BASE_URL).netloc,
+        "base_url": base_url,
+        "site_domain": urlsplit(base_url).netloc,
+        "support_email": settings.LIFELINE_SUPPORT_EMAIL,
+        "not_me_url": f"{base_url}{reverse('not_me')}",
         "now": timezone.now(),
         "client_ip": client.ip or "unknown",
         "client_browser": describe_browser(client.user_agent),
     }
 
 
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template with autoescaping off: it is not HTML."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Render subject, text and HTML bodies, each with the standard footer."""
+    """Render subject, text and HTML bodies, each with the standard footer.
+
+    A security notice also gets the "This wasn't me?" paragraph, in both bodies.
+    """
     ctx = base_context() | context
-    subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
-    text = render_to_string(f"emails/{template}/body.txt", ctx).strip()
+    ctx["security_notice"] = is_security_notice(template)
+    subject = " ".join(render_text(f"emails/{template}/subject.txt", ctx).split())
+    text = render_text(f"emails/{template}/body.txt", ctx).strip()
+    if ctx["security_notice"]:
+        text = f"{text}\n\n{render_text('emails/_not_me.txt', ctx).strip()}"
     html = render_to_string(f"emails/{template}/body.html", ctx).strip()
-    footer_text = render_to_string("emails/_footer.txt", ctx).strip()
+    footer_text = render_text("emails/_footer.txt", ctx).strip()
     full_html = render_to_string("emails/_layout.html", ctx | {"content": html, "subject": subject})
     return subject, f"{text}\n\n-- \n{footer_text}\n", full_html
 
@@ -92,7 +114,10 @@ def send_email(
     with transaction.atomic():
         for address in recipients:
             subject, text, html = render_email(template, context | {"recipient": address})
-            payload = crypto.encrypt(json.dumps({"subject": subject, "text": text, "html": html}))
+            message = {"subject": subject, "text": text, "html": html}
+            if is_security_notice(template):
+                message["reply_to"] = [settings.LIFELINE_SUPPORT_EMAIL]
+            payload = crypto.encrypt(json.dumps(message))
             log = EmailLog.objects.create(
                 to=address,
                 user=user if user is not None and getattr(user, "pk", None) else None,
@@ -121,7 +146,11 @@ def deliver(log_id: int) -> str:
         try:
             message = json.loads(crypto.decrypt(log.payload))
             email = EmailMultiAlternatives(
-                message["subject"], message["text"], settings.DEFAULT_FROM_EMAIL, [log.to]
+                message["subject"],
+                message["text"],
+                settings.DEFAULT_FROM_EMAIL,
+                [log.to],
+                reply_to=message.get("reply_to"),
             )
             email.attach_alternative(message["html"], "text/html")
             mailers.default.send_messages([email])

@@ -1,0 +1,48 @@
+"""Which emails are security notices: they tell someone about a change to their account.
+
+Every notice ends with a "This wasn't me?" link to a page that says what to do next, and a
+reply to it reaches support (``LIFELINE_SUPPORT_EMAIL``) instead of a no-reply address.
+Emails that ask the reader to do something themselves (verify an address, reset a password,
+follow a recovery request they filed) are not notices and stay uncluttered.
+
+The names are template names, not imports, so apps higher up add theirs here without this
+module depending on them. tests/notifications/test_templates.py makes every new email
+template be classified, one way or the other.
+"""
+
+from __future__ import annotations
+
+SECURITY_NOTICES: frozenset[str] = frozenset(
+    {
+        # accounts
+        "account_deleted",
+        "account_email_changed",
+        "account_email_confirm",
+        "account_email_deleted",
+        "account_password_changed",
+        "account_password_reset",
+        "account_password_set",
+        "mfa_failed_attempts",
+        "mfa_method_added",
+        "mfa_method_removed",
+        "mfa_recovery_code_used",
+        "mfa_recovery_codes_confirmed",
+        "mfa_recovery_codes_generated",
+        # tokens
+        "api_token_created",
+        "api_token_revoked",
+        # recovery: what the account's owner is told
+        "recovery_owner_alert",
+        "recovery_cooling_off_owner",
+        "recovery_email_code",
+        "recovery_account_recovered",
+        "recovery_force_reset",
+        "recovery_contested_owner",
+        "recovery_owner_digest",
+        "recovery_password_changed_during_request",
+    }
+)
+
+
+def is_security_notice(template: str) -> bool:
+    return template in SECURITY_NOTICES
