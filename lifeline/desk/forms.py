@@ -1,4 +1,5 @@
-"""Desk forms: every action carries a written justification (minimum length from settings)."""
+"""Desk forms: every decision carries a written justification (minimum length from settings);
+routine actions that decide nothing (assignment) carry none but are still audited."""
 
 from __future__ import annotations
 
@@ -31,16 +32,31 @@ class JustificationForm(forms.Form):
         return value
 
 
+class AssignForm(forms.Form):
+    """ "Assign to me": no fields. Assignment decides nothing, so it needs no justification;
+    the service still writes it to the audit trail and the account's events."""
+
+
 class ApproveForm(JustificationForm):
     tokens_decision = forms.ChoiceField(
         label="API tokens at restore",
         choices=[
-            ("keep", "Keep them (lost access, no sign of compromise)"),
-            ("revoke", "Revoke them (compromise suspected)"),
+            ("keep", "Keep the account's API tokens"),
+            ("revoke", "Revoke every API token of the account"),
         ],
         initial="keep",
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shown under each option by desk/includes/field.html.
+        self.fields["tokens_decision"].choice_help = {
+            "keep": "The usual case: the owner lost access and nothing suggests a compromise. "
+            "Their CI and other uploads keep working.",
+            "revoke": "A compromise is suspected: every token stops working at restore, and "
+            "the owner creates new ones after signing in.",
+        }
 
 
 class DenyForm(JustificationForm):

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from lifeline.core.client import describe_browser
+from lifeline.events.display import describe
 from lifeline.events.models import SecurityEvent
 
 
@@ -15,4 +16,5 @@ def security_history(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 25).get_page(request.GET.get("page"))
     for event in page:
         event.browser = describe_browser(event.user_agent)
+        event.text = describe(event)
     return render(request, "events/history.html", {"page": page})

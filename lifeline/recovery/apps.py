@@ -8,3 +8,6 @@ class RecoveryConfig(AppConfig):
 
     def ready(self) -> None:
         from lifeline.recovery import receivers  # noqa: F401
+        from lifeline.recovery.display import register_event_describers
+
+        register_event_describers()

@@ -212,6 +212,8 @@ def recovery_transition(
                 "to": to.value,
                 "actor_kind": actor_kind,
                 **({"justification": justification} if justification else {}),
+                # The system's reason (expiry, contest…), shown in the owner's history.
+                **({"reason": details["reason"]} if details.get("reason") else {}),
             },
         )
     request_obj.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})

@@ -63,9 +63,11 @@ def test_lost_everything_to_publishing_again(page, live_index, tiny_dists):  # n
     expect(page.locator("#queue-counts")).to_contain_text("Open")
     page.get_by_role("link", name=case.reference).click()
     expect(page.locator("#evidence-level")).to_have_text("Strong evidence")
-    page.get_by_label("Justification (for the audit trail)").first.fill(JUSTIFICATION)
-    page.get_by_label(re.compile("Keep them")).check()
-    page.get_by_role("button", name="Approve", exact=True).click()
+    page.locator("summary", has_text="Approve").click()  # the decision sits after the evidence
+    approve = page.locator("#approve-form")
+    approve.get_by_label("Justification (for the audit trail)").fill(JUSTIFICATION)
+    approve.get_by_label("Keep the account's API tokens").check()
+    approve.get_by_role("button", name="Approve", exact=True).click()
     confirm_password_if_asked(page, DEFAULT_PASSWORD)  # sudo mode, then the POST resumes
     expect(page.locator("#case-state")).to_have_text(re.compile("Approved"))
     expect(page.locator("#audit")).to_contain_text(JUSTIFICATION)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from lifeline.recovery.models import RecoveryAudit, RecoveryProof, RecoveryReque
 from lifeline.recovery.services import metrics
 from lifeline.recovery.services.status import queue_info
 from lifeline.recovery.states import State
+from tests.desk.fixtures import make_staff, staff_client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,9 +97,65 @@ def test_known_answers(history):
 def test_requester_estimate_uses_the_same_figures(history):
     newest = RecoveryRequest.objects.filter(state=State.OPEN).order_by("-queued_at").first()
     info = queue_info(newest, now=NOW)
-    assert info.decisions_recently == metrics.decision_stats(now=NOW).count == 3
-    assert info.median_decision == timedelta(hours=20)
+    assert info.estimate.stats == metrics.decision_stats(now=NOW)
     assert info.position == 3  # one open and one needs_info case queued before it
+    # Three decisions are below the minimum sample: no estimate, said honestly.
+    assert not info.estimate.enough and info.estimate.typical is None
+
+
+def _decided(hours: list[float]) -> None:
+    for h in hours:
+        make(State.DENIED, queued_days_ago=2, decided_hours=h)
+
+
+@pytest.fixture
+def support(db):
+    return make_staff("sam", "support")
+
+
+def _pages(client, queued, support) -> tuple[str, str]:
+    """The requester's status page and the desk's metrics page, as rendered."""
+    from django.test import Client
+    from django.urls import reverse
+
+    status = client.get(reverse("recovery_status", kwargs={"public_id": queued.public_id}))
+    desk = staff_client_for(Client(), support).get("/desk/metrics/")
+    assert status.status_code == desk.status_code == 200
+    return status.content.decode(), desk.content.decode()
+
+
+def test_estimate_and_desk_median_agree(status_client, queued, support):
+    # Decided 1 h, 2 h, 3 h, 4 h and 5 h after entering the queue: the median is 3 hours.
+    _decided([1, 2, 3, 4, 5])
+    estimate = metrics.queue_estimate()
+    assert estimate.enough and estimate.typical == timedelta(hours=3)
+    status, desk = _pages(status_client, queued, support)
+    said = "decided about 3 hours after entering the queue (the median of 5 decisions"
+    assert said in status and said in desk
+    assert '<dd id="median-decision">3 hours</dd>' in desk
+
+
+def test_minutes_long_decisions_are_not_weeks(status_client, queued, support):
+    # The reported case: quick decisions must never read as "about 31 days".
+    _decided([110 / 3600, 100 / 3600, 120 / 3600, 90 / 3600, 115 / 3600])
+    status, desk = _pages(status_client, queued, support)
+    assert "decided about 1 min 50 s after entering the queue" in status
+    assert '<dd id="median-decision">1 min 50 s</dd>' in desk
+    estimate = status.split('id="queue-estimate">', 1)[1].split("</dd>", 1)[0]
+    assert not re.search(r"about \d+ days?", estimate)
+
+
+@pytest.mark.parametrize("decided", [0, 1])
+def test_too_few_decisions_say_so(status_client, queued, support, settings, decided):
+    settings.LIFELINE_DESK_SLA_DAYS = 7
+    _decided([0.5] * decided)
+    status, desk = _pages(status_client, queued, support)
+    honest = (
+        f"We don't have enough decided cases yet to estimate ({decided} in the last 30 days; "
+        "we need at least 5). We aim to decide every case within 7 days."
+    )
+    assert honest in status and honest in desk
+    assert "about 31 days" not in status
 
 
 def test_no_decisions_no_numbers(db):

@@ -69,7 +69,7 @@ def test_queue_position_and_estimate_from_recent_decisions(status_client, queued
         queued_at=queued.queued_at - timezone.timedelta(hours=1)
     )
     html = status_client.get(_status(queued)).content.decode()
-    assert "2 (1 ahead of you)" in html and "no estimate yet" in html
+    assert "2 (1 ahead of you)" in html and "enough decided cases yet" in html
     decided = submit(username="ghost-2", contact="h@contact.example")
     verify(decided)
     type(decided).objects.filter(pk=decided.pk).update(
@@ -78,7 +78,8 @@ def test_queue_position_and_estimate_from_recent_decisions(status_client, queued
         queued_at=timezone.now() - timezone.timedelta(days=3),
     )
     html = status_client.get(_status(queued)).content.decode()
-    assert "based on 1 decision in the last 30 days" in html
+    # One decision is no basis for an estimate (it once read "about 31 days").
+    assert "(1 in the last 30 days; we need at least 5)" in html
 
 
 def test_messages_from_support_and_replies(status_client, queued, outbox, db):

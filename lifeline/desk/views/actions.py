@@ -1,5 +1,6 @@
-"""Desk actions on a case. Each is a POST in sudo mode with a written justification; the
-services write the audit row and the account event (lifeline.recovery.services.decisions)."""
+"""Desk actions on a case. Each is a POST in sudo mode; every decision carries a written
+justification (assignment, which decides nothing, does not). The services write the audit
+row and the account event (lifeline.recovery.services.decisions)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lifeline.desk.forms import ApproveForm, DenyForm, JustificationForm, RequestInfoForm
+from lifeline.desk.forms import (
+    ApproveForm,
+    AssignForm,
+    DenyForm,
+    JustificationForm,
+    RequestInfoForm,
+)
 from lifeline.desk.permissions import desk_action
 from lifeline.desk.views.case import case_context, get_case
 from lifeline.recovery.services import decisions
@@ -44,12 +51,10 @@ def _run(
 @desk_action
 def assign(request: HttpRequest, public_id: str) -> HttpResponse:
     def perform(case: Any, data: dict[str, Any]) -> str:
-        decisions.recovery_assign(
-            request_obj=case, actor=request.user, justification=data["justification"]
-        )
+        decisions.recovery_assign(request_obj=case, actor=request.user)
         return "The case is assigned to you."
 
-    return _run(request, public_id, form_class=JustificationForm, prefix="assign", perform=perform)
+    return _run(request, public_id, form_class=AssignForm, prefix="assign", perform=perform)
 
 
 @desk_action

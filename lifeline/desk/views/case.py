@@ -66,7 +66,7 @@ def case_context(request: HttpRequest, request_obj: RecoveryRequest, **forms: ob
         "can_message": not request_obj.is_terminal,
         "is_admin": roles.is_admin(request.user),
         "reply_templates": REPLY_TEMPLATES,
-        "assign_form": forms.get("assign_form") or JustificationForm(prefix="assign"),
+        "reply_key": reply_key if reply_key in REPLY_TEMPLATES else "",
         "escalate_form": forms.get("escalate_form") or JustificationForm(prefix="escalate"),
         "resend_form": forms.get("resend_form") or JustificationForm(prefix="resend"),
         "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),

@@ -25,6 +25,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
             "by_state": [(State(s).label, n) for s, n in by_state.items()],
             "median_first_response": metrics.median_first_response(),
             "decisions": stats,
+            "estimate": metrics.queue_estimate(stats=stats),
             "weeks": weeks,
             "levels": [
                 (level, n, round(100 * n / total_levels) if total_levels else 0)

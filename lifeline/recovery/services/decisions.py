@@ -91,12 +91,17 @@ def desk_action(
     justification: str,
     details: dict[str, Any] | None = None,
     allow_terminal: bool = False,
+    justification_required: bool = True,
 ) -> RecoveryRequest:
     """Record a staff action that does not change the state, under the case's row lock.
 
     Returns the locked row, so callers inside an outer ``atomic`` can change it further.
+    Routine actions that decide nothing (assignment) pass ``justification_required=False``:
+    they are still audited and recorded as an event, with the actor.
     """
-    justification = _check_justification(justification)
+    if justification_required:
+        justification = _check_justification(justification)
+    justification = (justification or "").strip()
     with transaction.atomic():
         locked = RecoveryRequest.objects.select_for_update().get(pk=request_obj.pk)
         if locked.state in TERMINAL_STATES and not allow_terminal:
@@ -117,7 +122,7 @@ def desk_action(
             details={
                 "request": locked.reference,
                 "action": action,
-                "justification": justification,
+                **({"justification": justification} if justification else {}),
                 **(details or {}),
             },
         )
@@ -125,9 +130,13 @@ def desk_action(
 
 
 def recovery_assign(
-    *, request_obj: RecoveryRequest, actor: Any, justification: str
+    *, request_obj: RecoveryRequest, actor: Any, justification: str = ""
 ) -> RecoveryRequest:
-    """Assign the case to ``actor`` ("assign to me")."""
+    """Assign the case to ``actor`` ("assign to me").
+
+    Assignment decides nothing, so it needs no justification; it is still written to the
+    case's audit trail and as an account event, with the actor.
+    """
     _check_staff(actor, request_obj)
     with transaction.atomic():
         locked = desk_action(
@@ -136,6 +145,7 @@ def recovery_assign(
             action="assign",
             justification=justification,
             details={"assignee": actor.username},
+            justification_required=False,
         )
         RecoveryRequest.objects.filter(pk=locked.pk).update(assignee=actor)
     request_obj.refresh_from_db()

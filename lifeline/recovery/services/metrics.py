@@ -3,6 +3,12 @@
 All durations are measured from ``queued_at`` (the moment the contact address was confirmed
 and the case entered the queue): to ``first_response_at`` (the first staff action or
 message) and to ``decided_at`` (approved or denied). The window is the last 30 days.
+
+The requester's estimate (:func:`queue_estimate`) is the desk's median time to decision,
+from the same :func:`decision_stats`, so the two pages can never disagree. It is withheld
+below :data:`MIN_DECISIONS_FOR_ESTIMATE` decisions: a median of one or two cases says
+nothing, and dividing the queue by a tiny decision rate (what an earlier version did) turned
+one two-minute decision in a month into "about 31 days".
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from lifeline.recovery.states import QUEUED_STATES, State
 
 WINDOW = timedelta(days=30)
 DECISION_STATES = (State.APPROVED, State.DENIED)
+MIN_DECISIONS_FOR_ESTIMATE = 5
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,35 @@ def decision_stats(*, now: datetime | None = None, window: timedelta = WINDOW) -
     return DecisionStats(
         count=len(rows), median=_median([d - q for q, d in rows if d >= q]), window=window
     )
+
+
+@dataclass(frozen=True)
+class QueueEstimate:
+    """What the requester is told about the wait, from the desk's own figures."""
+
+    stats: DecisionStats
+    target: timedelta  # the desk's target (LIFELINE_DESK_SLA_DAYS), said as a target
+    minimum: int = MIN_DECISIONS_FOR_ESTIMATE
+
+    @property
+    def enough(self) -> bool:
+        return self.stats.median is not None and self.stats.count >= self.minimum
+
+    @property
+    def typical(self) -> timedelta | None:
+        """The median time from queue to decision, or None when there are too few decisions."""
+        return self.stats.median if self.enough else None
+
+
+def desk_target() -> timedelta:
+    return timedelta(days=int(getattr(settings, "LIFELINE_DESK_SLA_DAYS", 7)))
+
+
+def queue_estimate(
+    *, now: datetime | None = None, stats: DecisionStats | None = None
+) -> QueueEstimate:
+    """The requester's estimate: the desk's median time to decision, if the sample allows."""
+    return QueueEstimate(stats=stats or decision_stats(now=now), target=desk_target())
 
 
 def median_first_response(

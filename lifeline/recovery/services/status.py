@@ -9,18 +9,16 @@ from django.utils import timezone
 
 from lifeline.recovery.models import RecoveryRequest
 from lifeline.recovery.policy import label
+from lifeline.recovery.services.metrics import QueueEstimate, queue_estimate
 from lifeline.recovery.states import State
-
-ESTIMATE_WINDOW = timedelta(days=30)
 
 
 @dataclass(frozen=True)
 class QueueInfo:
     position: int
     ahead: int
-    estimate: timedelta | None  # None: not enough recent decisions to say
-    median_decision: timedelta | None
-    decisions_recently: int
+    waited: timedelta  # time in the queue so far
+    estimate: QueueEstimate  # the desk's own figures (lifeline.recovery.services.metrics)
 
 
 @dataclass(frozen=True)
@@ -31,10 +29,10 @@ class TimelineEntry:
 
 
 def queue_info(request_obj: RecoveryRequest, *, now: datetime | None = None) -> QueueInfo | None:
-    """Position in the first-in-first-out queue and an estimate from recent decisions.
+    """Position in the first-in-first-out queue and the estimate from recent decisions.
 
-    The estimate divides the requests ahead (plus this one) by the number of decisions made
-    per day over the last 30 days; with no recent decision there is no estimate.
+    The estimate is the desk's median time to decision over the last 30 days, computed by
+    the same function as the desk's metrics page; with too few decisions there is none.
     """
     if request_obj.state not in (State.OPEN, State.NEEDS_INFO) or request_obj.queued_at is None:
         return None
@@ -42,22 +40,11 @@ def queue_info(request_obj: RecoveryRequest, *, now: datetime | None = None) -> 
     ahead = RecoveryRequest.objects.filter(
         state__in=[State.OPEN, State.NEEDS_INFO], queued_at__lt=request_obj.queued_at
     ).count()
-    # The same figures as the desk's metrics page (lifeline.recovery.services.metrics).
-    from lifeline.recovery.services.metrics import decision_stats
-
-    stats = decision_stats(now=now, window=ESTIMATE_WINDOW)
-    median = stats.median
-    estimate = None
-    if stats.count:
-        estimate = timedelta(days=(ahead + 1) / stats.per_day)
-        if median is not None:
-            estimate = max(estimate, median - (now - request_obj.queued_at), timedelta(hours=1))
     return QueueInfo(
         position=ahead + 1,
         ahead=ahead,
-        estimate=estimate,
-        median_decision=median,
-        decisions_recently=stats.count,
+        waited=max(now - request_obj.queued_at, timedelta(0)),
+        estimate=queue_estimate(now=now),
     )
 
 
