@@ -18,4 +18,5 @@ urlpatterns = [
     path("accounts/<str:username>/<str:tool>/", accounts.account_tool, name="desk_account_tool"),
     path("staff/", staff.staff_page, name="desk_staff"),
     path("staff/role/", staff.staff_set_role, name="desk_staff_role"),
+    path("staff/grants/<int:pk>/", staff.staff_grant_decide, name="desk_staff_grant"),
 ]

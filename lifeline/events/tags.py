@@ -53,6 +53,11 @@ class EventTag(models.TextChoices):
     RECOVERY_CANCEL = "account:recovery:cancel_by_owner", "Account recovery cancelled by owner"
     RECOVERY_PROOF = "account:recovery:proof", "Recovery proof attempted"
     RECOVERY_RESTORE = "account:recovery:restore", "Account recovered"
+    RECOVERY_CONTESTED = "account:recovery:contested", "Competing recovery request: case contested"
+    RECOVERY_APPROVAL_REFUSED = (
+        "account:recovery:approval_refused",
+        "A support approval was refused by the rules",
+    )
     # staff
     STAFF_FREEZE = "staff:account:freeze", "Account frozen by staff"
     STAFF_UNFREEZE = "staff:account:unfreeze", "Account unfrozen by staff"
@@ -62,3 +67,5 @@ class EventTag(models.TextChoices):
     RECOVERY_DESK_ACTION = "account:recovery:desk_action", "Support acted on a recovery request"
     STAFF_ROLE_GRANT = "staff:role:grant", "Staff role granted"
     STAFF_ROLE_REVOKE = "staff:role:revoke", "Staff role removed"
+    STAFF_ROLE_PROPOSE = "staff:role:propose", "Staff role proposed, awaiting a second admin"
+    STAFF_ADMIN_CHANGE = "staff:admin:change", "Changed through the Django admin"

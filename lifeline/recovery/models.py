@@ -54,8 +54,14 @@ class RecoveryRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_recovery_requests",
     )
-    # Set when the owner cancelled through the alert: the desk treats the account as contested.
+    # Set when the owner cancelled through the alert, or when a competing request for the same
+    # account was confirmed while this case was queued: the desk treats it as contested.
     contested = models.BooleanField(default=False)
+    # When the account's owner was told about this request (the new-request alert, sent at once
+    # or rolled into the daily digest: lifeline.recovery.services.owner_alerts).
+    owner_alerted_at = models.DateTimeField(null=True, blank=True)
+    # True when the alert was over the daily bound and went (or goes) into the digest instead.
+    owner_alert_deferred = models.BooleanField(default=False)
     completes_at = models.DateTimeField(null=True, blank=True, help_text="End of cooling-off.")
     tokens_decision = models.CharField(
         max_length=10, choices=TokensDecision.choices, blank=True, default=""
@@ -254,4 +260,26 @@ class Device(models.Model):
         return describe_browser(self.user_agent)
 
 
-from lifeline.recovery.models_desk import RecoveryApproval, RestoreLink  # noqa: E402, F401
+class OwnerDigest(models.Model):
+    """One daily digest sent to an account's owner: deferred new-request alerts and failed
+    proofs against the account (at most one per account per rolling day)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_digests"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    requests = models.PositiveIntegerField(default=0)
+    failed_proofs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"recovery digest for user {self.user_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+from lifeline.recovery.models_desk import (  # noqa: E402, F401
+    RecoveryApproval,
+    RestoreLink,
+    StaffRoleGrant,
+)

@@ -64,3 +64,41 @@ class RestoreLink(models.Model):
         return (
             self.used_at is None and self.superseded_at is None and self.expires_at > timezone.now()
         )
+
+
+class StaffRoleGrant(models.Model):
+    """A desk role given to an account: a two-person action.
+
+    An admin proposes; a second admin confirms and the role takes effect. When the proposer
+    is the only admin, the grant takes effect by itself at ``effective_at`` (7 days later)
+    and every staff member is told at once (``lifeline.recovery.services.roles``). Applied
+    grants also tie two staff members together for 30 days: their approvals of one case
+    count as one (``lifeline.recovery.services.approval_rules``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_role_grants"
+    )
+    role = models.CharField(max_length=20)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    justification = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+    # Set when there was no second admin to confirm: the grant applies itself at this time.
+    effective_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"grant of {self.role} to user {self.user_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None

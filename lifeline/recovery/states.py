@@ -77,6 +77,10 @@ TRANSITIONS: dict[tuple[State, State], Rule] = {
     (State.APPROVED, State.CANCELLED_BY_OWNER): _rule("owner"),
     # The owner can still stop a restore whose link has been sent but not used.
     (State.READY, State.CANCELLED_BY_OWNER): _rule("owner"),
+    # A competing request for the account was confirmed: cooling-off stops and the case goes
+    # back to review, contested (lifeline.recovery.services.contest).
+    (State.APPROVED, State.OPEN): _rule("system"),
+    (State.READY, State.OPEN): _rule("system"),
 }
 
 
@@ -184,6 +188,8 @@ def recovery_transition(
             locked.decided_at = now
         if actor_kind == "staff" and locked.first_response_at is None:
             locked.first_response_at = now
+        if from_state in (State.APPROVED, State.READY) and to == State.OPEN:
+            locked.completes_at = None  # cooling-off stopped: a new approval starts it again
         if to == State.APPROVED:
             locked.completes_at = now + cooling_off_for(locked)
             details.setdefault("completes_at", locked.completes_at.isoformat())

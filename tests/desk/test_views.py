@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
-from lifeline.recovery.models import RecoveryAudit, RecoveryRequest
+from lifeline.recovery.models import RecoveryAudit, RecoveryRequest, StaffRoleGrant
 from lifeline.recovery.states import State
-from tests.desk.fixtures import JUSTIFICATION, open_case, staff_client_for
+from tests.desk.fixtures import JUSTIFICATION, make_staff, open_case, staff_client_for
+from tests.fixtures_mfa import enter_sudo
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,9 +181,22 @@ def test_admin_manages_staff(client, desk_admin):
         "/desk/staff/role/",
         {"username": "newbie", "role": "support", "justification": JUSTIFICATION},
     )
+    # Giving a role is a two-person action: a second admin confirms it on this page.
+    assert SecurityEvent.objects.filter(tag=EventTag.STAFF_ROLE_PROPOSE).exists()
+    assert not SecurityEvent.objects.filter(tag=EventTag.STAFF_ROLE_GRANT).exists()
+    second = make_staff("bea", "admin")
+    grant = StaffRoleGrant.objects.get(user__username="newbie")
+    client.force_login(second.user)
+    enter_sudo(client, second.user)
+    assert "newbie" in client.get("/desk/staff/").content.decode()
+    client.post(
+        f"/desk/staff/grants/{grant.pk}/",
+        {f"grant{grant.pk}-justification": JUSTIFICATION, "decision": "confirm"},
+    )
     html = client.get("/desk/staff/").content.decode()
     assert "newbie" in html and "cannot use the desk" in html  # no 2FA yet
     assert SecurityEvent.objects.filter(tag=EventTag.STAFF_ROLE_GRANT).exists()
+    staff_client_for(client, desk_admin)
     self_change = client.post(
         "/desk/staff/role/", {"username": "ada", "role": "", "justification": JUSTIFICATION}
     )

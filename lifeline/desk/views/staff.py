@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lifeline.accounts.mfa.status import has_2fa
-from lifeline.desk.forms import StaffRoleForm
+from lifeline.desk.forms import JustificationForm, StaffRoleForm
 from lifeline.desk.permissions import desk_admin_action, desk_admin_view
 from lifeline.recovery.services import roles
 
@@ -18,6 +18,8 @@ def _context(form: StaffRoleForm) -> dict:
     return {
         "form": form,
         "members": [(m, roles.role_of(m), has_2fa(m)) for m in members],
+        # Giving a role is a two-person action: pending grants wait here for a second admin.
+        "grants": [(g, JustificationForm(prefix=f"grant{g.pk}")) for g in roles.pending_grants()],
     }
 
 
@@ -39,7 +41,7 @@ def staff_set_role(request: HttpRequest) -> HttpResponse:
             form.add_error("username", "No account has that username.")
         else:
             try:
-                roles.staff_set_role(
+                change = roles.staff_set_role(
                     user=user,
                     role=form.cleaned_data["role"] or "",
                     actor=request.user,
@@ -48,7 +50,31 @@ def staff_set_role(request: HttpRequest) -> HttpResponse:
             except roles.NotAllowed as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"{user.username}'s role was updated.")
+                messages.success(request, change.message)
             if not form.errors:
                 return redirect("desk_staff")
     return render(request, "desk/staff.html", _context(form), status=400)
+
+
+@desk_admin_action
+def staff_grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second admin confirms (or any admin cancels) a pending role grant."""
+    grant = next((g for g in roles.pending_grants() if g.pk == pk), None)
+    if grant is None:
+        messages.error(request, "This role grant is no longer waiting for confirmation.")
+        return redirect("desk_staff")
+    form = JustificationForm(request.POST, prefix=f"grant{grant.pk}")
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("desk_staff")
+    justification = form.cleaned_data["justification"]
+    try:
+        if request.POST.get("decision") == "confirm":
+            roles.confirm_role_grant(grant=grant, actor=request.user, justification=justification)
+            messages.success(request, f"{grant.user.username} now has the {grant.role} role.")
+        else:
+            roles.cancel_role_grant(grant=grant, actor=request.user, justification=justification)
+            messages.success(request, "The role grant was cancelled.")
+    except roles.NotAllowed as exc:
+        messages.error(request, str(exc))
+    return redirect("desk_staff")

@@ -33,7 +33,7 @@ from lifeline.recovery.models import (
     RecoveryRequest,
 )
 from lifeline.recovery.policy import Level
-from lifeline.recovery.services import roles
+from lifeline.recovery.services import approval_rules, roles
 from lifeline.recovery.services.evidence import (
     account_is_contested,
     account_is_critical,
@@ -214,8 +214,32 @@ def current_approvals(request_obj: RecoveryRequest) -> list[RecoveryApproval]:
 
 
 def approvals_needed(request_obj: RecoveryRequest) -> int:
-    critical, _reasons = account_is_critical(request_obj.user)
-    return 2 if critical else 1
+    needed, _reasons = approval_rules.approvals_needed(
+        request_obj, escalated=is_escalated(request_obj)
+    )
+    return needed
+
+
+def _record_refusal(
+    request_obj: RecoveryRequest, actor: Any, refusal: approval_rules.Refusal, justification: str
+) -> None:
+    """Audit a refused approval (its own transaction: the refusal itself rolled back)."""
+    with transaction.atomic():
+        RecoveryAudit.objects.create(
+            request=request_obj,
+            from_state=request_obj.state,
+            to_state=request_obj.state,
+            actor=actor,
+            actor_kind="staff",
+            justification=justification,
+            details={"action": "approve_refused", "rule": refusal.rule},
+        )
+        record_event(
+            tag=EventTag.RECOVERY_APPROVAL_REFUSED,
+            user=request_obj.user,
+            actor=actor,
+            details={"request": request_obj.reference, "rule": refusal.rule},
+        )
 
 
 def recovery_approve(
@@ -237,6 +261,7 @@ def recovery_approve(
     justification = _check_justification(justification)
     if tokens_decision not in TokensDecision.values:
         raise DecisionError("Choose whether to keep or revoke the account's API tokens.")
+    refusal: approval_rules.Refusal | None = None
     with transaction.atomic():
         locked = RecoveryRequest.objects.select_for_update().get(pk=request_obj.pk)
         if locked.state != State.OPEN:
@@ -253,6 +278,30 @@ def recovery_approve(
             raise DecisionError(
                 "You already approved this case. A second, different staff member must approve."
             )
+        escalated = is_escalated(locked)
+        refusal = (
+            approval_rules.conflict_of_interest(locked, actor)
+            or approval_rules.evidence_refusal(locked, escalated=escalated)
+            or approval_rules.linked_refusal(actor, [a.approver_id for a in earlier])
+        )
+        if refusal is None:
+            return _record_approval(
+                request_obj, locked, actor, justification, tokens_decision, earlier
+            )
+    _record_refusal(locked, actor, refusal, justification)
+    raise DecisionError(refusal.message)
+
+
+def _record_approval(
+    request_obj: RecoveryRequest,
+    locked: RecoveryRequest,
+    actor: Any,
+    justification: str,
+    tokens_decision: str,
+    earlier: list[RecoveryApproval],
+) -> ApprovalOutcome:
+    """Record one approval under the case's lock; enough of them start cooling-off."""
+    with transaction.atomic():
         needed = approvals_needed(locked)
         RecoveryApproval.objects.create(
             request=locked,

@@ -1,4 +1,5 @@
-"""The desk's queue: filtered, oldest first, with what staff need to triage at a glance."""
+"""The desk's queue: contested cases first, then filtered oldest first, with what staff need
+to triage at a glance."""
 
 from __future__ import annotations
 
@@ -113,6 +114,9 @@ def queue(
         if filters.contested and row.contested != (filters.contested == "yes"):
             continue
         rows.append(row)
+    # Contested cases first (two people claim the account, or the owner objected); the
+    # chosen order holds within each group (the sort is stable).
+    rows.sort(key=lambda row: not row.contested)
     return rows
 
 

@@ -18,7 +18,9 @@ from lifeline.events.tags import EventTag
 from lifeline.notifications.services import send_email
 from lifeline.recovery import crypto
 from lifeline.recovery.models import RecoveryMessage, RecoveryRequest
+from lifeline.recovery.services.contest import contest_case
 from lifeline.recovery.services.links import absolute, cancel_url, status_url
+from lifeline.recovery.services.owner_alerts import alert_owner
 from lifeline.recovery.states import QUEUED_STATES, IllegalTransition, State, recovery_transition
 
 
@@ -230,12 +232,16 @@ def recovery_contact_verify(*, public_id: Any, token: str) -> VerifyOutcome:
                 actor_kind="system",
                 details={"merged_into": existing.reference},
             )
-            send_email(
-                template="recovery_note_received",
-                to=[request_obj.contact_email],
-                include_unverified=True,
-                context={"request_obj": request_obj},
-            )
+            if request_obj.contact_email == existing.contact_email:
+                # The same claimant filing again: a note for staff, not a competing claim.
+                send_email(
+                    template="recovery_note_received",
+                    to=[request_obj.contact_email],
+                    include_unverified=True,
+                    context={"request_obj": request_obj},
+                )
+            else:
+                contest_case(case=existing, competitor=request_obj)
             return VerifyOutcome(request_obj=request_obj, merged_into=existing)
         recovery_transition(
             request_obj=request_obj, to_state=State.OPEN, actor=None, actor_kind="requester"
@@ -247,16 +253,10 @@ def recovery_contact_verify(*, public_id: Any, token: str) -> VerifyOutcome:
             context={"request_obj": request_obj, "status_url": status_url(request_obj)},
         )
         if request_obj.user is not None:
-            send_email(
+            alert_owner(
+                request_obj=request_obj,
                 template="recovery_owner_alert",
-                user=request_obj.user,
-                context={
-                    "request_obj": request_obj,
-                    "cancel_url": cancel_url(request_obj),
-                    "request_ip": request_obj.submitted_ip or "unknown",
-                    "request_browser": describe_browser(request_obj.submitted_user_agent),
-                    "cancel_days": settings.LIFELINE_RECOVERY_CANCEL_LINK_DAYS,
-                },
+                context={"cancel_url": cancel_url(request_obj)},
             )
     return VerifyOutcome(request_obj=request_obj)
 
