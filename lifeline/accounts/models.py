@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from lifeline.accounts.validators import USERNAME_MAX_LENGTH, validate_username
 
@@ -25,6 +26,8 @@ class User(AbstractUser):
     is_critical = models.BooleanField(default=False)
     frozen_at = models.DateTimeField(null=True, blank=True)
     frozen_reason = models.CharField(max_length=500, blank=True)
+    # Bumped to sign out every other session at once (see lifeline.accounts.sessions).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = LifelineUserManager()
 
@@ -35,6 +38,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash (an HMAC of the password hash), bound to ``session_epoch``.
+
+        Django signs every session with this hash and drops a session whose hash no longer
+        matches, so bumping the epoch ends every session of the account in any session
+        store, tracked or not; the current one is kept by re-signing it
+        (``update_session_auth_hash``). Epoch 0 keeps Django's plain hash, so existing
+        sessions survive the upgrade.
+        """
+        base = super()._get_session_auth_hash(secret=secret)
+        if not self.session_epoch:
+            return base
+        return salted_hmac(
+            "lifeline.accounts.User.session_epoch",
+            f"{base}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_frozen(self) -> bool:

@@ -13,6 +13,7 @@ from lifeline.accounts.mfa.models import RecoveryCodesConfirmation
 from lifeline.accounts.mfa.status import has_2fa, mfa_status
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from tests.fixtures_mfa import enter_sudo
 
 
 def test_ten_codes_of_at_least_64_bits(user_with_2fa):
@@ -108,6 +109,7 @@ def test_regeneration_invalidates_old_codes_and_confirmation(
 
 def test_confirm_page_does_not_show_codes_and_confirms(client, user_with_totp):
     client.force_login(user_with_totp.user)
+    enter_sudo(client, user_with_totp.user, age=3600)  # signed in with password + TOTP
     code = user_with_totp.recovery_codes()[0]
     page = client.get("/account/2fa/recovery-codes/confirm/")
     assert page.status_code == 200
@@ -122,6 +124,7 @@ def test_confirm_page_does_not_show_codes_and_confirms(client, user_with_totp):
 def test_confirm_attempts_are_rate_limited(client, user_with_totp, settings):
     settings.LIFELINE_2FA_RATE_LIMITS = {"user": ["3/5m"], "ip": []}
     client.force_login(user_with_totp.user)
+    enter_sudo(client, user_with_totp.user, age=3600)
     for _ in range(3):
         r = client.post("/account/2fa/recovery-codes/confirm/", {"code": "0" * 20})
         assert "isn&#x27;t one of your current" in r.content.decode()

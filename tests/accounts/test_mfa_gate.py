@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -17,10 +18,22 @@ from tests.fixtures_mfa import enter_sudo
 SETUP = "/account/2fa/"
 
 
-def _gate(user, path: str, method: str = "get"):
+def _passed_2fa(user) -> dict:
+    """A session whose records show the password and then a second factor."""
+    now = time.time()
+    return {
+        AUTHENTICATION_METHODS_SESSION_KEY: [
+            {"method": "password", "at": now},
+            {"method": "mfa", "at": now, "type": "totp"},
+        ],
+        "account_authentication_methods_user": str(user.pk),
+    }
+
+
+def _gate(user, path: str, method: str = "get", session: dict | None = None):
     request = getattr(RequestFactory(), method)(path)
     request.user = user
-    request.session = {}
+    request.session = session if session is not None else {}
     request._messages = type("M", (), {"add": lambda *a, **k: None})()
     return Require2FAMiddleware(lambda r: HttpResponse("ok"))(request)
 
@@ -67,7 +80,19 @@ def test_public_pages_are_read_only_without_2fa(user):
 
 
 def test_complete_2fa_passes_the_gate(user_with_2fa):
-    assert _gate(user_with_2fa.user, "/manage/projects/").status_code == 200
+    user = user_with_2fa.user
+    assert _gate(user, "/manage/projects/", session=_passed_2fa(user)).status_code == 200
+
+
+def test_a_session_that_never_used_its_second_factor_is_sent_to_use_it(user_with_2fa):
+    user = user_with_2fa.user
+    password_only = {
+        AUTHENTICATION_METHODS_SESSION_KEY: [{"method": "password", "at": time.time()}],
+        "account_authentication_methods_user": str(user.pk),
+    }
+    for session in ({}, password_only):
+        response = _gate(user, "/manage/projects/", session=session)
+        assert response["Location"].startswith("/account/2fa/reauthenticate/")
 
 
 def test_unconfirmed_codes_do_not_count(user_with_totp):
@@ -96,9 +121,12 @@ def test_require_2fa_decorator(rf, user, user_with_2fa):
     view = require_2fa(lambda request: HttpResponse("secret"))
     request = rf.get("/manage/")
     request.user = user
+    request.session = {}
     request._messages = type("M", (), {"add": lambda *a, **k: None})()
     assert view(request)["Location"] == SETUP
     request.user = user_with_2fa.user
+    assert view(request)["Location"].startswith("/account/2fa/reauthenticate/")
+    request.session = _passed_2fa(user_with_2fa.user)
     assert view(request).content == b"secret"
 
 
@@ -204,6 +232,7 @@ def test_password_change_needs_the_current_password(client_logged_in):
 
 def test_banner_until_codes_confirmed(client, user_with_totp):
     client.force_login(user_with_totp.user)
+    enter_sudo(client, user_with_totp.user, age=3600)
     body = client.get("/account/security/").content.decode()
     assert "one lost phone away from a support request" in body
 

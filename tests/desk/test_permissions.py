@@ -135,10 +135,13 @@ def test_get_on_an_action_url_is_404(client, strong_case, support):
 
 
 def test_password_only_session_never_reaches_the_desk(client):
-    """A staff password alone (no second factor in this session) gets a 404."""
+    """A staff password alone (no second factor in this session) never gets the desk: the
+    2FA gate sends the session to use its second factor first."""
     account = make_staff("pwonly", "support")
     client.force_login(account.user)
-    assert client.get("/desk/").status_code == 404
+    response = client.get("/desk/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/2fa/reauthenticate/")
 
 
 def test_admin_login_form_sends_staff_through_allauth(client):

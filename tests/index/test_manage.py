@@ -150,6 +150,7 @@ def test_your_projects_and_member_management_pages(owner_client, project, other_
 
 def test_non_members_get_404(client, project, other_maintainer):
     client.force_login(other_maintainer)
+    enter_sudo(client, other_maintainer, age=3600)  # signed in with both factors
     assert client.get("/manage/project/demo/").status_code == 404
     assert client.post("/manage/project/demo/roles/add/", {"username": "x"}).status_code == 404
 

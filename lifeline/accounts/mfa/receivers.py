@@ -17,6 +17,7 @@ from django.dispatch import receiver
 
 from lifeline.accounts.mfa import codes, services
 from lifeline.accounts.mfa.forms import ENROLMENT_COUNTER_ATTR
+from lifeline.accounts.sessions import end_other_sessions, end_other_sessions_keep_this
 
 FAILURE_WINDOW_SECONDS = 3600
 PRIMARY = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -42,8 +43,21 @@ def on_authenticator_added(
             from allauth.account.internal.flows.login import record_authentication
 
             record_authentication(request, user, "mfa", type=authenticator.type, enrolled=True)
+        _end_other_sessions(request, user, reason=f"{authenticator.type}_added")
     elif authenticator.type == Authenticator.Type.RECOVERY_CODES:
         services.recovery_codes_generated(user=user, authenticator=authenticator, regenerated=False)
+
+
+def _end_other_sessions(request: Any, user: Any, *, reason: str) -> None:
+    """A new factor or a new set of codes: sessions that never used it must end.
+
+    Otherwise a session signed in with only the password before 2FA existed could keep
+    going (re-authenticate with the password, mint a token, publish).
+    """
+    if request is not None and getattr(request, "user", None) == user:
+        end_other_sessions_keep_this(request, user, reason=reason)
+    else:
+        end_other_sessions(user=user, keep_session_key=None, reason=reason)
 
 
 @receiver(signals.authenticator_removed)
@@ -60,6 +74,7 @@ def on_authenticator_reset(
 ) -> None:
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
         services.recovery_codes_generated(user=user, authenticator=authenticator, regenerated=True)
+        _end_other_sessions(request, user, reason="recovery_codes_regenerated")
 
 
 @receiver(signals.authenticator_used)

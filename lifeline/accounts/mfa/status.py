@@ -98,3 +98,15 @@ def session_passed_2fa(request: Any) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))
+
+
+def session_needs_second_factor(request: Any) -> bool:
+    """True when the signed-in user has a second factor that *this session* never used.
+
+    Such a session was signed in with a password alone (before 2FA was turned on, or by a
+    path that skipped the factor): it must use the factor before it may do anything else.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return not session_passed_2fa(request) and has_second_factor(user)

@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from lifeline.accounts.mfa.forms import ConfirmRecoveryCodesForm
 from lifeline.accounts.mfa.status import mfa_status
+from lifeline.accounts.sessions import end_other_sessions_keep_this
 
 
 def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -79,6 +80,9 @@ def confirm_recovery_codes(request: HttpRequest) -> HttpResponse:
         form = ConfirmRecoveryCodesForm(request.POST, user=request.user)
         if form.is_valid():
             form.save()
+            if not status.complete:
+                # 2FA is set up from now on: sessions that never used it end here.
+                end_other_sessions_keep_this(request, request.user, reason="2fa_setup_complete")
             messages.success(
                 request,
                 "Thank you: your recovery codes are saved and two-factor authentication is set up.",
