@@ -2,7 +2,8 @@
 
 Who uploaded what, when, and with which project URLs is evidence: the recovery policy reads
 ``Release.project_urls`` declared *before* a recovery request, and ``File.uploader``. So rows
-are never rewritten after upload; only the yank flags and roles change.
+are never rewritten after upload; only the yank flags and roles change (and the stored
+rendering of the description, which is derived from it: see ``index/readme.py``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class Release(models.Model):
     summary = models.CharField(max_length=512, blank=True)
     description = models.TextField(blank=True)
     description_content_type = models.CharField(max_length=200, blank=True)
+    # The description rendered to sanitised HTML at upload (index/readme.py), and by what.
+    description_html = models.TextField(blank=True)
+    description_rendered_by = models.CharField(max_length=100, blank=True)
     home_page = models.URLField(max_length=500, blank=True)
     project_urls = models.JSONField(default=dict, blank=True, help_text="label → URL")
     author = models.CharField(max_length=500, blank=True)

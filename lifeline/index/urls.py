@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from lifeline.index.simple import views as simple
 from lifeline.index.upload import views as upload
-from lifeline.index.views import files, manage, pages
+from lifeline.index.views import api, files, manage, pages
 
 urlpatterns = [
     path("legacy/", upload.legacy_upload, name="legacy_upload"),
@@ -13,6 +13,11 @@ urlpatterns = [
         files.serve_file,
         name="file_download",
     ),
+    # PyPI's URL shapes: the JSON API, and the project URLs tools print after an upload.
+    path("pypi/<str:name>/json", api.pypi_json_project, name="pypi_json_project"),
+    path("pypi/<str:name>/<str:version>/json", api.pypi_json_release, name="pypi_json_release"),
+    path("project/<str:name>/", pages.project_redirect, name="project_redirect"),
+    path("project/<str:name>/<str:version>/", pages.project_redirect, name="release_redirect"),
     path("projects/", pages.project_list, name="project_list"),
     path("projects/<str:name>/", pages.project_detail, name="project_detail"),
     path("user/<str:username>/", pages.user_profile, name="user_profile"),

@@ -1,8 +1,11 @@
-"""A short path through the middleware stack for the simple API.
+"""A short path through the middleware stack for the machine APIs.
 
-``/simple/`` pages are read by pip and uv: anonymous, no cookies, no forms, no templates.
-Sessions, authentication, CSRF, messages, allauth and the 2FA gate have nothing to do for
-them, yet cost about half of each request. This middleware sits right after the ops
+``/simple/`` pages, ``/files/`` and the JSON API (``/pypi/<name>/json``) are read by pip, uv
+and other tools: anonymous, no cookies, no forms, no templates. Sessions, authentication,
+CSRF, messages, allauth and the 2FA gate have nothing to do for them, yet cost about half of
+each request. Skipping them also keeps ``Vary: Cookie`` (added whenever the session is
+read, e.g. to find the user) off these public, cacheable responses: a shared cache must be
+able to serve one copy of an immutable file to everyone. This middleware sits right after the ops
 middleware (request id, access log, metrics, database-down 503), so those still see every
 request, and answers GET/HEAD on the simple routes itself.
 
@@ -10,7 +13,8 @@ It keeps what matters for security: the host is validated against ALLOWED_HOSTS 
 host falls through to the normal stack, which answers 400), plain-HTTP requests fall through
 when SECURE_SSL_REDIRECT is on, and the response gets the same protective headers as the rest
 of the site (nosniff, Referrer-Policy, X-Frame-Options, HSTS, and a CSP that allows nothing,
-since the simple HTML loads no resources).
+since the simple HTML loads no resources). Views on this path never raise ``Http404``: they
+return their own small 404, as the site's error page needs the full stack.
 """
 
 from __future__ import annotations
@@ -22,8 +26,14 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
-FAST_ROUTES = {"simple_index", "simple_project"}
-PREFIX = "/simple/"
+FAST_ROUTES = {
+    "simple_index",
+    "simple_project",
+    "file_download",
+    "pypi_json_project",
+    "pypi_json_release",
+}
+PREFIXES = ("/simple/", "/files/", "/pypi/")
 CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 
@@ -32,7 +42,7 @@ class SimpleApiMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(PREFIX) or request.method not in ("GET", "HEAD"):
+        if not request.path_info.startswith(PREFIXES) or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         try:
             request.get_host()

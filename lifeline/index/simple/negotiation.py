@@ -1,4 +1,4 @@
-"""PEP 691 content negotiation for the simple API."""
+"""PEP 691 content negotiation for the simple API, and whether to answer gzip-compressed."""
 
 from __future__ import annotations
 
@@ -64,3 +64,28 @@ def negotiate(accept: str, query_format: str | None = None) -> Format | None:
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return best[2] if best else None
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Does ``Accept-Encoding`` allow gzip (RFC 9110 12.5.3)? pip and uv send ``gzip``.
+
+    ``gzip;q=0`` refuses it; ``*`` allows it unless gzip is refused by name.
+    """
+    named: float | None = None
+    star = 0.0
+    for item in accept_encoding.split(",")[:32]:
+        coding, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            named = max(named or 0.0, quality)
+        elif coding == "*":
+            star = quality
+    return named > 0 if named is not None else star > 0

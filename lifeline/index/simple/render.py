@@ -3,11 +3,14 @@
 A rendering is keyed by ``(project id, project serial, format)``. ``Project.serial`` is bumped
 in the transaction of every change that alters the page, so a cached rendering is never
 stale, and serving a page costs one indexed lookup plus a dictionary hit: nothing grows with
-the number of files in the index. The cache is per process and bounded (LRU).
+the number of files in the index. The cache is per process and bounded (LRU). Each entry
+holds the page and its gzip-compressed copy, so a client that asks for gzip (pip does) costs
+no compression per request.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -26,8 +29,24 @@ CACHE_ENTRIES = 4096
 
 @dataclass(frozen=True)
 class Rendered:
+    """A page, its ETag, and the same page gzip-compressed (made once, with the page)."""
+
     body: bytes
     etag: str
+    gzipped: bytes = b""
+
+    @classmethod
+    def of(cls, body: bytes, etag: str) -> Rendered:
+        # mtime=0: the same page always compresses to the same bytes (stable across processes).
+        return cls(body=body, etag=etag, gzipped=gzip.compress(body, compresslevel=9, mtime=0))
+
+    def gzip_etag(self) -> str:
+        return gzip_etag(self.etag)
+
+
+def gzip_etag(etag: str) -> str:
+    """The gzip encoding is another representation, so it has its own strong ETag."""
+    return f'{etag[:-1]}-gzip"'
 
 
 class _LRU:
@@ -100,7 +119,7 @@ def project_page(state: ProjectState, kind: str) -> Rendered:
         )
         versions = list(Release.objects.filter(project=project).values_list("version", flat=True))
         body = _json(project, files, versions) if kind == "json" else _html(project, files)
-        rendered = Rendered(body=body, etag=project_etag(state, kind))
+        rendered = Rendered.of(body, project_etag(state, kind))
         cache.put(key, rendered)
     return rendered
 

@@ -2,10 +2,13 @@
 
 Responses carry ``ETag`` and ``Cache-Control: max-age=0, must-revalidate``: clients and
 proxies may keep a page but must revalidate it, which costs a 304 and no rendering. So a
-repeated install is cheap, and a page is right the moment after an upload.
+repeated install is cheap, and a page is right the moment after an upload. Pages are sent
+gzip-compressed to clients that accept it (pip, uv), from the cached compressed copy.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.db.models import Count, Max
 from django.http import (
@@ -19,7 +22,7 @@ from packaging.utils import canonicalize_name
 
 from lifeline.index.models import Project
 from lifeline.index.simple import render
-from lifeline.index.simple.negotiation import Format, negotiate
+from lifeline.index.simple.negotiation import Format, accepts_gzip, negotiate
 from lifeline.index.upload.validation import NAME_RE
 
 CACHE_CONTROL = "max-age=0, must-revalidate, public"
@@ -38,14 +41,30 @@ def _not_acceptable() -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest, fmt: Format, etag: str, body_factory) -> HttpResponse:  # type: ignore[no-untyped-def]
-    if etag in _if_none_match(request):
+def _answer(
+    request: HttpRequest, fmt: Format, etag: str, rendered: Callable[[], render.Rendered]
+) -> HttpResponse:
+    """200 with the page (gzip-compressed when the client accepts it), or 304.
+
+    The identity and gzip bodies are two representations, each with its own strong ETag;
+    ``If-None-Match`` is compared with the one this request would get, and ``*`` matches
+    any (the page exists). ``Vary`` names both headers that select the representation.
+    """
+    use_gzip = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    selected = render.gzip_etag(etag) if use_gzip else etag
+    tags = _if_none_match(request)
+    if "*" in tags or selected in tags:
         response: HttpResponse = HttpResponseNotModified()
     else:
-        response = HttpResponse(body_factory(), content_type=fmt.content_type)
-    response["ETag"] = etag
+        page = rendered()
+        body = page.gzipped if use_gzip else page.body
+        response = HttpResponse(body, content_type=fmt.content_type)
+        response["Content-Length"] = str(len(body))
+        if use_gzip:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = selected
     response["Cache-Control"] = CACHE_CONTROL
-    response["Vary"] = "Accept"
+    response["Vary"] = "Accept, Accept-Encoding"
     return response
 
 
@@ -63,17 +82,17 @@ def simple_index(request: HttpRequest) -> HttpResponse:
     state = Project.objects.aggregate(n=Count("id"), last=Max("last_changed"), top=Max("id"))
     etag = render.etag_for("index", state["n"], state["top"], state["last"], fmt.kind)
 
-    def body() -> bytes:
+    def rendered() -> render.Rendered:
         cached = render.cache.get(("index", etag))
         if cached is None:
             names = Project.objects.order_by("normalized_name").values_list(
                 "normalized_name", flat=True
             )
-            cached = render.Rendered(body=render.index_page(list(names), fmt.kind), etag=etag)
+            cached = render.Rendered.of(render.index_page(list(names), fmt.kind), etag)
             render.cache.put(("index", etag), cached)
-        return cached.body
+        return cached
 
-    return _answer(request, fmt, etag, body)
+    return _answer(request, fmt, etag, rendered)
 
 
 def simple_project(request: HttpRequest, name: str) -> HttpResponse:
@@ -98,4 +117,4 @@ def simple_project(request: HttpRequest, name: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     etag = render.project_etag(state, fmt.kind)
-    return _answer(request, fmt, etag, lambda: render.project_page(state, fmt.kind).body)
+    return _answer(request, fmt, etag, lambda: render.project_page(state, fmt.kind))

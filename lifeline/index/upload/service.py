@@ -16,7 +16,7 @@ from django.utils import timezone
 from lifeline.accounts.mfa.status import has_2fa
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
-from lifeline.index import files
+from lifeline.index import files, readme
 from lifeline.index.models import File, Project, Release, Role, UsedFilename
 from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.validation import UploadRequest, check_digests, check_filename
@@ -229,4 +229,8 @@ def _release_metadata(request: UploadRequest) -> dict[str, Any]:
         "classifiers": request.classifiers,
         "requires_python": request.requires_python,
         "requires_dist": request.requires_dist,
+        # The project page shows the description rendered once, here (index/readme.py).
+        **readme.rendered_fields(
+            description=request.description, content_type=request.description_content_type
+        ),
     }

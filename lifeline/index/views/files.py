@@ -1,7 +1,8 @@
 """``/files/<path>``: distribution files and their PEP 658 metadata, at stable URLs.
 
 Paths are content-addressed (``ab/cd/<blake2>/<filename>``) and files never change, so they
-are served with a year-long immutable cache and the SHA-256 as ETag. Only paths recorded in
+are served with a year-long immutable cache and the SHA-256 as ETag, on the short middleware
+path (no session, so no ``Vary: Cookie``). Only paths recorded in
 the database are served: a request can never name an arbitrary storage key.
 """
 
@@ -11,7 +12,6 @@ import mimetypes
 
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -35,6 +35,12 @@ def _content_type(filename: str) -> str:
     return guessed or "application/octet-stream"
 
 
+def _not_found() -> HttpResponse:
+    # Served on the short middleware path (index/simple/middleware.py): a plain answer, no
+    # templated error page.
+    return HttpResponse("404 Not Found\n", status=404, content_type="text/plain; charset=utf-8")
+
+
 def serve_file(request: HttpRequest, path: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
@@ -46,7 +52,7 @@ def serve_file(request: HttpRequest, path: str) -> HttpResponse:
         .first()
     )
     if file is None or (is_metadata and not file.metadata_sha256):
-        raise Http404("No such file.")
+        return _not_found()
     stored = file.metadata_path if is_metadata else file.path
     digest = file.metadata_sha256 if is_metadata else file.sha256_digest
     etag = f'"{digest}"'
@@ -63,7 +69,7 @@ def serve_file(request: HttpRequest, path: str) -> HttpResponse:
     try:
         handle = open(local_path, "rb")  # noqa: SIM115 - FileResponse closes it
     except FileNotFoundError:
-        raise Http404("No such file.") from None
+        return _not_found()
     content_type = "text/plain; charset=utf-8" if is_metadata else _content_type(file.filename)
     response = FileResponse(handle, content_type=content_type)
     if not is_metadata:
