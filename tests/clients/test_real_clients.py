@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import sys
@@ -9,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_started
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
@@ -19,8 +21,10 @@ from tests.index.helpers import make_token, make_user_with_2fa
 pytestmark = [pytest.mark.clients, pytest.mark.django_db(transaction=True)]
 
 
-def _get(url: str, accept: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+def _get(url: str, accept: str | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    if accept:
+        headers["Accept"] = accept
+    request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, dict(response.headers), response.read()
 
@@ -122,27 +126,55 @@ def test_twine_uv_publish_pip_and_uv_install(live_index, tiny_dists, server_log,
     assert f'data-core-metadata="sha256={wheel["core-metadata"]["sha256"]}"'.encode() in html
     assert b'data-requires-python="&gt;=3.8"' in html
 
-    # 5. pip installs 0.1 and resolves it through the PEP 658 metadata file.
+    # 4b. The JSON API (curl-like GET) describes what was uploaded, in PyPI's shape.
+    _s, json_headers, body = _get(f"{url}/pypi/{PACKAGE}/json")
+    assert json_headers["Content-Type"] == "application/json"
+    described = json.loads(body)
+    assert described["info"]["version"] == "0.2" and list(described["releases"]) == ["0.1", "0.2"]
+    uploaded = File.objects.filter(release__project=project, release__version="0.2")
+    assert {(f["filename"], f["digests"]["sha256"]) for f in described["urls"]} == {
+        (f.filename, f.sha256_digest) for f in uploaded
+    }
+    assert all(f["url"].startswith(f"{url}/files/") for f in described["urls"])
+
+    # 5. pip installs 0.1 and resolves it through the PEP 658 metadata file; it asks for
+    # gzip (its default), and the simple page it parses comes gzip-compressed.
     server_log.clear()
+    encodings: list[str] = []
+
+    def record_encoding(sender, environ, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") == f"/simple/{PACKAGE}/":
+            encodings.append(environ.get("HTTP_ACCEPT_ENCODING", ""))
+
+    request_started.connect(record_encoding, dispatch_uid="clients-accept-encoding")
     target = tmp_path / "pip-target"
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-cache-dir",
-            "--index-url",
-            f"{url}/simple/",
-            "--target",
-            str(target),
-            "--only-binary",
-            ":all:",
-            f"{PACKAGE}==0.1",
-        ],
-        env,
-    )
+    try:
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--no-cache-dir",
+                "--index-url",
+                f"{url}/simple/",
+                "--target",
+                str(target),
+                "--only-binary",
+                ":all:",
+                f"{PACKAGE}==0.1",
+            ],
+            env,
+        )
+    finally:
+        request_started.disconnect(dispatch_uid="clients-accept-encoding")
     assert (target / "tiny_lifeline_pkg" / "__init__.py").exists()
+    assert encodings and all("gzip" in e for e in encodings), encodings
+    _s, gz_headers, gz_body = _get(
+        f"{url}/simple/{PACKAGE}/", "text/html", **{"Accept-Encoding": encodings[0]}
+    )
+    assert gz_headers["Content-Encoding"] == "gzip"
+    assert b"lifeline_tiny-0.1" in gzip.decompress(gz_body).lower()
     assert any(r.path.endswith("-0.1-py3-none-any.whl.metadata") for r in server_log), [
         r.path for r in server_log
     ]
