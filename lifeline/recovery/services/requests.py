@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lifeline.core import ratelimit
 from lifeline.core.client import describe_browser
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
@@ -58,6 +59,30 @@ def active_request_for(
 def find_account(username: str) -> Any | None:
     User = get_user_model()
     return User.objects.filter(username__iexact=username.strip()).first()
+
+
+def submission_limit(*, username: str, contact_email: str, ip: str | None) -> ratelimit.Verdict:
+    """Count one submission of the request form, and say whether it may proceed.
+
+    Nobody can block the owner's own request. Two limits, counted together (an attempt the
+    per-IP limit refuses counts against nothing else, see ``ratelimit.check_all``):
+
+    * ``submit_ip`` per client IP, against volume from one place;
+    * ``submit_username`` per **username and contact address together**, against repeating
+      the same request into the same inbox. It is not per username alone: then three bogus
+      requests an hour, from anywhere, locked the real owner out. Only someone filing with
+      the owner's own new contact address shares the owner's bucket, and the owner can
+      always choose an address nobody else knows.
+
+    No exemption depends on the account (say, for its verified addresses): the limit behaves
+    the same whether or not the username exists and whichever address is typed, so it is no
+    oracle for which address belongs to which account.
+    """
+    specs = settings.LIFELINE_RECOVERY_RATE_LIMITS
+    pair = f"u:{username.strip().lower()}\x00c:{contact_email.strip().lower()}"
+    return ratelimit.check_all(
+        "recovery:submit", [(ip or "", specs["submit_ip"]), (pair, specs["submit_username"])]
+    )
 
 
 def recovery_request_submit(

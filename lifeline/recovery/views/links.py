@@ -48,9 +48,17 @@ def verify(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def owner_cancel(request: HttpRequest, signed: str) -> HttpResponse:
-    """The owner's cancel link: no login needed, one button to press."""
-    if _limited(request, "cancel_ip"):
-        return link_problem(request, "rate_limited", what="cancel")
+    """The owner's cancel link: no login needed, one button to press.
+
+    Only links that fail their signature check count against ``cancel_ip``: a valid signed
+    link is itself the proof, so no flood of bad links from the owner's network can rate-limit
+    the owner's way to stop a case (the banner's cancel button uses this link too).
+    """
+    try:
+        check_cancel_link(signed)
+    except LinkProblem as problem:
+        if problem.code == "invalid" and _limited(request, "cancel_ip"):
+            return link_problem(request, "rate_limited", what="cancel")
     try:
         if request.method == "POST":
             actor = request.user if request.user.is_authenticated else None

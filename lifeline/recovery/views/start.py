@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from lifeline.core import ratelimit
 from lifeline.recovery import flows
 from lifeline.recovery.forms import RecoveryRequestForm
-from lifeline.recovery.services.requests import recovery_request_submit
+from lifeline.recovery.services.requests import recovery_request_submit, submission_limit
 
 OPTIONS = {
     "factor": "account_login",
@@ -40,13 +40,10 @@ def request_form(request: HttpRequest) -> HttpResponse:
     form = RecoveryRequestForm(request.POST or None)
     context = {"form": form, "coc_url": settings.LIFELINE_CODE_OF_CONDUCT_URL}
     if request.method == "POST" and form.is_valid():
-        specs = settings.LIFELINE_RECOVERY_RATE_LIMITS
-        verdict = ratelimit.check_all(
-            "recovery:submit",
-            [
-                (flows.client_ip(request) or "", specs["submit_ip"]),
-                ("u:" + form.cleaned_data["username"].lower(), specs["submit_username"]),
-            ],
+        verdict = submission_limit(
+            username=form.cleaned_data["username"],
+            contact_email=form.cleaned_data["contact_email"],
+            ip=flows.client_ip(request),
         )
         if not verdict.allowed:
             context["rate_limited"] = ratelimit.humanize_wait(verdict.retry_after)

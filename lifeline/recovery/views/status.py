@@ -192,7 +192,11 @@ def status_page(request: HttpRequest, public_id: str) -> HttpResponse:
     if request_obj is None or not flows.status_token_valid(request, request_obj):
         return link_problem(request, "no_session", what="status")
     spec = settings.LIFELINE_RECOVERY_RATE_LIMITS["status_ip"]
-    if not ratelimit.check("recovery:status", flows.client_ip(request) or "", spec).allowed:
+    # Withdrawing one's own request is never rate-limited away: the status token in the
+    # session already proves who is asking (docs/recovery.md, "Nobody can block the owner").
+    withdrawing = request.method == "POST" and request.POST.get("action") == "withdraw"
+    ip = flows.client_ip(request) or ""
+    if not withdrawing and not ratelimit.check("recovery:status", ip, spec).allowed:
         return link_problem(request, "rate_limited", request_obj, what="status")
     expire_if_stale(request_obj)
     # A stopped worker must not strand a case: opening the status page advances it too.
