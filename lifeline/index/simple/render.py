@@ -38,7 +38,7 @@ class Rendered:
     @classmethod
     def of(cls, body: bytes, etag: str) -> Rendered:
         # mtime=0: the same page always compresses to the same bytes (stable across processes).
-        return cls(body=body, etag=etag, gzipped=gzip.compress(body, compresslevel=9, mtime=0))
+        return cls(body=body, etag=etag, gzipped=gzip.compress(body, compresslevel=6, mtime=0))
 
     def gzip_etag(self) -> str:
         return gzip_etag(self.etag)
