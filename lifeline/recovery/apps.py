@@ -7,7 +7,7 @@ class RecoveryConfig(AppConfig):
     verbose_name = "Account recovery"
 
     def ready(self) -> None:
-        from lifeline.recovery import receivers  # noqa: F401
+        from lifeline.recovery import checks, receivers  # noqa: F401 - registers them
         from lifeline.recovery.display import register_event_describers
 
         register_event_describers()
