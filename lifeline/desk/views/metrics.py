@@ -7,8 +7,8 @@ from django.shortcuts import render
 
 from lifeline.desk import svg
 from lifeline.desk.permissions import desk_view
+from lifeline.recovery.display import state_name
 from lifeline.recovery.services import metrics
-from lifeline.recovery.states import State
 
 
 @desk_view
@@ -22,7 +22,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         request,
         "desk/metrics.html",
         {
-            "by_state": [(State(s).label, n) for s, n in by_state.items()],
+            "by_state": [(state_name(s).capitalize(), n) for s, n in by_state.items()],
             "median_first_response": metrics.median_first_response(),
             "decisions": stats,
             "estimate": metrics.queue_estimate(stats=stats),
@@ -32,7 +32,8 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
                 for level, n in levels.items()
             ],
             "state_chart": svg.hbar_chart(
-                "Open cases by state", [(State(s).label, n) for s, n in by_state.items()]
+                "Open cases by state",
+                [(state_name(s).capitalize(), n) for s, n in by_state.items()],
             ),
             "weeks_chart": svg.stacked_columns(
                 "Decisions per week",
