@@ -41,6 +41,9 @@ KEY_LABELS: dict[str, str] = {
     "lost": "Lost",
     "request": "Request",
     "reason": "Reason",
+    "rule": "Rule",
+    "competing_request": "Competing request",
+    "cooling_off_stopped": "Cooling-off stopped",
 }
 
 

@@ -44,6 +44,7 @@ ACTION_NAMES: dict[str, str] = {
     "approve": "Approval recorded",
     "resend_restore_link": "New restore link sent",
     "contested": "Marked contested",
+    "approve_refused": "Approval refused",
 }
 
 ACTOR_KINDS: dict[str, str] = {
@@ -121,7 +122,15 @@ def _restored(details: Mapping[str, Any]) -> str:
     return f"Account recovered{ref}" + (f": {'; '.join(parts)}" if parts else "")
 
 
+def _refused(details: Mapping[str, Any]) -> str:
+    rule = str(details.get("rule") or "").replace("_", " ")
+    return f"{_request(details)}: an approval was refused" + (f" ({rule})" if rule else "")
+
+
 def register_event_describers() -> None:
+    refused = getattr(EventTag, "RECOVERY_APPROVAL_REFUSED", None)  # added with issue 11
+    if refused is not None:
+        events_display.register(refused, _refused, whole_line=True)
     for tag, describer in {
         EventTag.RECOVERY_SUBMIT: _submitted,
         EventTag.RECOVERY_TRANSITION: _transition,
