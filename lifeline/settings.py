@@ -70,7 +70,9 @@ _DEV_SUPPORT_EMAIL = "" if PRODUCTION else f"support@{_BASE_HOST}"
 LIFELINE_SUPPORT_EMAIL = env("LIFELINE_SUPPORT_EMAIL", _DEV_SUPPORT_EMAIL)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that keeps security models read-only and audits the
+    # rest (lifeline/accounts/admin_lockdown.py).
+    "lifeline.accounts.admin_lockdown.LifelineAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -238,6 +240,8 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.recovery.services.cooling.advance_due_cases",
     "lifeline.recovery.services.expiry.expire_unanswered_cases",
     "lifeline.recovery.services.decisions.auto_approve_open_cases",
+    "lifeline.recovery.services.owner_alerts.send_owner_digests",
+    "lifeline.recovery.services.roles.apply_due_role_grants",
     "lifeline.core.ratelimit.sweep_expired",
 ]
 
@@ -450,6 +454,8 @@ LIFELINE_RECOVERY_COOLING_OFF_HOURS = env_int("LIFELINE_RECOVERY_COOLING_OFF_HOU
 LIFELINE_RECOVERY_CRITICAL_RELEASES = env_int("LIFELINE_RECOVERY_CRITICAL_RELEASES", 100)
 LIFELINE_RECOVERY_CRITICAL_MAINTAINERS = env_int("LIFELINE_RECOVERY_CRITICAL_MAINTAINERS", 5)
 LIFELINE_RECOVERY_MIN_JUSTIFICATION = env_int("LIFELINE_RECOVERY_MIN_JUSTIFICATION", 20)
+# New-request alerts per account per rolling day; more roll into the owner's daily digest.
+LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY = env_int("LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY", 3)
 # The owner's one-click cancel link stays valid this many days.
 LIFELINE_RECOVERY_CANCEL_LINK_DAYS = env_int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS", 30)
 LIFELINE_RECOVERY_EMAIL_CODE_DIGITS = env_int("LIFELINE_RECOVERY_EMAIL_CODE_DIGITS", 8)

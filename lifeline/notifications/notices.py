@@ -15,6 +15,7 @@ from __future__ import annotations
 SECURITY_NOTICES: frozenset[str] = frozenset(
     {
         # accounts
+        "account_admin_change",
         "account_deleted",
         "account_email_changed",
         "account_email_confirm",
