@@ -131,3 +131,25 @@ def test_recovery_link_secrets_are_redacted_from_logged_paths(kind):
     assert "S3cretL1nkT0ken_value" not in line
     # Pages without a secret keep their (useful) path.
     assert redact_text(f"/desk/cases/{public_id}/approve/").endswith("/approve/")
+
+
+def test_a_cut_never_leaves_half_a_token_behind():
+    """Long texts are cut (head and tail kept) at a separator: a token across the cut goes."""
+    from lifeline.ops.logs import MAX_TEXT, redact_text
+
+    head = "a" * (MAX_TEXT // 2 - 10) + " "
+    # One token straddles where the head is cut, another where the tail begins.
+    text = head + TOKEN + "x" * 10_000 + " " + TOKEN + "y" * (MAX_TEXT // 2 - 25) + " tail"
+    line = redact_text(text, [])
+    assert len(line) <= MAX_TEXT + 64 and line.endswith(" tail")
+    for piece in (TOKEN[:9], TOKEN[-12:], TOKEN[20:32]):
+        assert piece not in line
+
+
+def test_the_requests_own_secrets_are_replaced_before_the_cut():
+    from lifeline.ops.logs import MAX_TEXT, REDACTED, redact_text
+
+    text = "b" * (MAX_TEXT // 2 - 5) + PASSWORD + "c" * 10_000
+    line = redact_text(text, [PASSWORD])
+    assert "Secret&Pa55" not in line and "Pa55!word" not in line
+    assert redact_text(f"x {PASSWORD} y", [PASSWORD]) == f"x {REDACTED} y"
