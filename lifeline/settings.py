@@ -240,6 +240,7 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.recovery.services.cooling.advance_due_cases",
     "lifeline.recovery.services.expiry.expire_unanswered_cases",
     "lifeline.recovery.services.decisions.auto_approve_open_cases",
+    "lifeline.recovery.services.repository.recheck_stale_repository_proofs",
     "lifeline.recovery.services.owner_alerts.send_owner_digests",
     "lifeline.recovery.services.roles.apply_due_role_grants",
     "lifeline.core.ratelimit.sweep_expired",

@@ -11,17 +11,27 @@ The fetcher is a small Protocol so tests and deployments can swap it (setting
 * the connection goes to the address that was checked (no second DNS lookup, so DNS
   rebinding cannot swap in a private address), with the original name kept for TLS (SNI and
   certificate checks) and the Host header;
-* a 5 s deadline for the whole exchange and a 64 KiB cap on the body;
+* a 5 s deadline for the *whole* exchange and a 64 KiB cap on the body;
 * redirects are followed by hand, at most 3, and each target must itself lie under the
   eligible prefix and pass every check above.
+
+The deadline is total, not per read: one monotonic deadline is fixed when the fetch starts
+and covers name resolution, connect, the TLS handshake, sending the request, the status line,
+the headers, the body and every redirect. Before each socket operation the socket's timeout
+is set to the time that is left (:class:`_DeadlineSocket`), so a server that drips one byte
+at a time cannot stretch the exchange: it fails with ``timeout`` once the deadline passes.
+The check runs in a background task, never inside a web request
+(``lifeline.recovery.services.repository``).
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -125,14 +135,48 @@ def address_is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def resolve(host: str, port: int, *, allow_private: bool) -> str:
+def _timeout() -> FetchError:
+    return FetchError("timeout", "The server took too long to answer.")
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _timeout()
+    return left
+
+
+def _getaddrinfo(host: str, port: int, deadline: float | None) -> list:
+    """``socket.getaddrinfo`` bounded by the deadline (the resolver has no timeout of its own:
+    it runs in a daemon thread that is abandoned, not waited for, when time runs out)."""
+    if deadline is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="lifeline-fetch-dns")
+    thread.start()
+    thread.join(_remaining(deadline))
+    if thread.is_alive():
+        raise _timeout()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["infos"]  # type: ignore[return-value]
+
+
+def resolve(host: str, port: int, *, allow_private: bool, deadline: float | None = None) -> str:
     """Resolve ``host`` and return an address to connect to, refusing non-public ones.
 
     Every address the name resolves to must be allowed, so a name with one public and one
     loopback record is refused too.
     """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port, deadline)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("dns", f"The host {host!r} could not be resolved.") from exc
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
@@ -149,23 +193,97 @@ def resolve(host: str, port: int, *, allow_private: bool) -> str:
     return addresses[0]
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The read side of :class:`_DeadlineSocket`: every ``recv`` gets only the time left."""
+
+    def __init__(self, owner: _DeadlineSocket) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        sock = self._owner.sock
+        sock.settimeout(_remaining(self._owner.deadline))
+        return sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._owner.release()
+        super().close()
+
+
+class _DeadlineSocket:
+    """The few socket methods ``http.client`` uses, each bounded by one total deadline.
+
+    ``http.client`` reads through ``makefile()``, and a buffered read loops over ``recv``
+    until it has what it asked for, each ``recv`` with the full socket timeout: a byte every
+    0.25 s would never time out. Here the timeout is reset to the time *left* before every
+    ``recv`` and ``send``, and nothing starts after the deadline.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        # Like a socket's own makefile(): the connection may be closed while the response
+        # still reads from its file; the socket really closes when both are done.
+        self._files = 0
+        self._closed = False
+
+    def sendall(self, data: bytes) -> None:
+        self.sock.settimeout(_remaining(self.deadline))
+        self.sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
+        self._files += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def release(self) -> None:
+        self._files -= 1
+        if self._closed and self._files <= 0:
+            self.sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._files <= 0:
+            self.sock.close()
+
+    def setsockopt(self, *args: object) -> None:
+        self.sock.setsockopt(*args)  # type: ignore[arg-type]
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, *, address: str, deadline: float) -> None:
+        super().__init__(host, port, timeout=_remaining(deadline))
         self._address = address
+        self._deadline = deadline
+
+    def _open(self) -> socket.socket:
+        return socket.create_connection((self._address, self.port), _remaining(self._deadline))
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _DeadlineSocket(self._open(), self._deadline)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = http.client.HTTPS_PORT
+
+    def __init__(self, host: str, port: int, *, address: str, deadline: float) -> None:
+        super().__init__(host, port, address=address, deadline=deadline)
+        self._context = ssl.create_default_context()
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = self._open()
+        try:
+            # The handshake as a whole gets the time left (CPython bounds do_handshake by
+            # the socket timeout as one deadline, not per read).
+            sock.settimeout(_remaining(self._deadline))
+            tls = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = _DeadlineSocket(tls, self._deadline)
 
 
 class HttpFetcher:
@@ -189,6 +307,10 @@ class HttpFetcher:
             max_bytes if max_bytes is not None else settings.LIFELINE_RECOVERY_FETCH_MAX_BYTES
         )
         self.max_redirects = max_redirects
+
+    def resolve(self, host: str, port: int, deadline: float) -> str:
+        """The checked address to connect to (see :func:`resolve`)."""
+        return resolve(host, port, allow_private=self.allow_private, deadline=deadline)
 
     def fetch(self, url: str, *, prefix: str) -> FetchResult:
         deadline = time.monotonic() + self.timeout
@@ -219,15 +341,13 @@ class HttpFetcher:
         parts = check_url_shape(url)
         host = parts.hostname or ""
         port = _effective_port(parts)
-        address = resolve(host, port, allow_private=self.allow_private)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise FetchError("timeout", "The server took too long to answer.")
+        address = self.resolve(host, port, deadline)
         connection_class = (
             _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
         )
-        connection = connection_class(host, port, address=address, timeout=remaining)
+        connection = connection_class(host, port, address=address, deadline=deadline)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        response: http.client.HTTPResponse | None = None
         try:
             connection.request(
                 "GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/plain, */*"}
@@ -241,9 +361,8 @@ class HttpFetcher:
                 raise FetchError("too_large", f"The file is larger than {self.max_bytes} bytes.")
             body = bytearray()
             while True:
-                if time.monotonic() > deadline:
-                    raise FetchError("timeout", "The server took too long to answer.")
-                chunk = response.read(8192)
+                _remaining(deadline)
+                chunk = response.read1(8192)
                 if not chunk:
                     break
                 body.extend(chunk)
@@ -255,7 +374,7 @@ class HttpFetcher:
         except FetchError:
             raise
         except TimeoutError as exc:
-            raise FetchError("timeout", "The server took too long to answer.") from exc
+            raise _timeout() from exc
         except ssl.SSLError as exc:
             raise FetchError("tls", f"The TLS connection failed: {exc.reason}.") from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -263,6 +382,8 @@ class HttpFetcher:
                 "connection", f"Could not fetch the URL ({type(exc).__name__})."
             ) from exc
         finally:
+            if response is not None:
+                response.close()
             connection.close()
 
 

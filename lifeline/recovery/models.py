@@ -182,6 +182,7 @@ class RecoveryProof(models.Model):
     class Result(models.TextChoices):
         OK = "ok", "Succeeded"
         FAILED = "failed", "Failed"
+        PENDING = "pending", "Checking"
 
     class Strength(models.TextChoices):
         STRONG = "strong", "Strong"
@@ -194,6 +195,9 @@ class RecoveryProof(models.Model):
     strength = models.CharField(max_length=10, choices=Strength.choices)
     boundary = models.CharField(max_length=300, blank=True)
     reason = models.CharField(max_length=300, blank=True)
+    # What the requester is told, when it must say less than ``reason`` (which staff see):
+    # the token proof tells a requester only that the token was not accepted.
+    requester_reason = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
@@ -206,6 +210,15 @@ class RecoveryProof(models.Model):
     @property
     def ok(self) -> bool:
         return self.result == self.Result.OK
+
+    @property
+    def pending(self) -> bool:
+        return self.result == self.Result.PENDING
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason as the requester may see it (``requester_reason`` when set)."""
+        return self.requester_reason or self.reason
 
 
 class EmailCodeChallenge(models.Model):

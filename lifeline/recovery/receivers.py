@@ -70,7 +70,9 @@ def _schedule_auto_approve(request_id: int) -> None:
 
 @receiver(post_save, sender="recovery.RecoveryProof")
 def auto_approve_after_proof(sender: Any, instance: Any, created: bool, **kw: Any) -> None:
-    if created and instance.result == "ok":
+    # A background check (repository proof) turns a pending row into "ok" by an update.
+    completed = created or "result" in (kw.get("update_fields") or ())
+    if completed and instance.result == "ok":
         _schedule_auto_approve(instance.request_id)
 
 
@@ -78,3 +80,13 @@ def auto_approve_after_proof(sender: Any, instance: Any, created: bool, **kw: An
 def auto_approve_when_queued(sender: Any, instance: Any, created: bool, **kw: Any) -> None:
     if created and instance.to_state == "open" and instance.from_state != "open":
         _schedule_auto_approve(instance.request_id)
+
+
+@receiver(post_save, sender="events.SecurityEvent")
+def note_password_change_on_open_case(sender: Any, instance: Any, created: bool, **kw: Any) -> None:
+    """A password set while a recovery case is in progress is shown to staff and the owner
+    (lifeline.recovery.services.password_history)."""
+    from lifeline.recovery.services.password_history import PASSWORD_SET_TAGS, note_password_change
+
+    if created and instance.tag in PASSWORD_SET_TAGS:
+        note_password_change(event=instance)

@@ -14,7 +14,7 @@ from lifeline.events.tags import EventTag
 from lifeline.index.models import Role
 from lifeline.recovery.models import RecoveryProof
 from lifeline.recovery.services.evidence import evidence_for
-from lifeline.recovery.services.proofs import ProofRefused, proof_password
+from lifeline.recovery.services.proofs import REJECTED_ANSWER, ProofRefused, proof_password
 from lifeline.recovery.services.repository import eligible_urls, proof_repository
 from lifeline.recovery.states import State, recovery_transition
 from tests.factories import UserFactory
@@ -62,7 +62,10 @@ def test_token_created_after_the_request_fails(client, queued):
     response = _token_post(client, queued.challenge, raw)
     assert response.status_code == 422
     assert response.json()["error"] == "proof_failed"
-    assert "created after the request" in response.json()["message"]
+    assert response.json()["message"] == REJECTED_ANSWER
+    proof = RecoveryProof.objects.get(request=queued)
+    assert "created after the request" in proof.reason
+    assert proof.details["failure"] == "created_after_request"
 
 
 def test_revoked_token_fails(client, queued, old_token):
@@ -72,7 +75,8 @@ def test_revoked_token_fails(client, queued, old_token):
     token_revoke(token=token, actor=queued.user)
     response = _token_post(client, queued.challenge, raw)
     assert response.status_code == 422
-    assert "unknown, revoked or expired" in response.json()["message"]
+    assert response.json()["message"] == REJECTED_ANSWER
+    assert RecoveryProof.objects.get(request=queued).reason == "The token was revoked."
 
 
 def test_token_of_another_account_fails_and_reveals_nothing(client, queued):
@@ -80,8 +84,10 @@ def test_token_of_another_account_fails_and_reveals_nothing(client, queued):
     _token, raw = make_token(stranger)
     response = _token_post(client, queued.challenge, raw)
     assert response.status_code == 422
-    assert "does not belong to this account" in response.json()["message"]
-    assert RecoveryProof.objects.get(request=queued).details == {}
+    assert response.json()["message"] == REJECTED_ANSWER
+    proof = RecoveryProof.objects.get(request=queued)
+    assert proof.reason == "The token belongs to another account."
+    assert proof.details == {"failure": "other_account"}  # nothing about the token itself
 
 
 @pytest.mark.parametrize(
@@ -172,7 +178,8 @@ def test_repository_proof_against_a_local_server(queued, settings):
     assert (reflected.ok, reflected.details["error"]) == (False, "query_not_allowed")
     assert (off.ok, off.details["error"]) == (False, "off_prefix")
     assert (away.ok, away.details["error"]) == (False, "redirect_off_prefix")
-    assert good.ok and good.strength == "strong" and good.boundary == "repository:127.0.0.1"
+    # Off a code host, the boundary is the host's registrable domain (here an IP literal).
+    assert good.ok and good.strength == "strong" and good.boundary == "domain:127.0.0.1"
 
 
 def test_repository_proof_refuses_private_addresses_by_default(queued, settings):

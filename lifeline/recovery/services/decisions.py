@@ -38,6 +38,7 @@ from lifeline.recovery.services.evidence import (
     account_is_contested,
     account_is_critical,
     evidence_for,
+    independence_blockers,
 )
 from lifeline.recovery.services.links import status_url
 from lifeline.recovery.states import (
@@ -405,6 +406,7 @@ def auto_approval_blockers(request_obj: RecoveryRequest) -> list[str]:
         blockers.append("The account is frozen.")
     if evidence_for(request_obj).level != Level.STRONG:
         blockers.append("The evidence is not strong.")
+    blockers += independence_blockers(request_obj)  # policy.auto_approval_blockers
     critical, _ = account_is_critical(request_obj.user)
     if critical:
         blockers.append("The account is critical.")

@@ -18,10 +18,29 @@ def proof_facts(request_obj: RecoveryRequest) -> list[policy.ProofFact]:
             method=proof.method,
             strength=policy.Strength(proof.strength),
             ok=proof.result == RecoveryProof.Result.OK,
-            boundary=proof.boundary or proof.method,
+            boundary=policy.normalise_boundary(proof.boundary or proof.method),
+            pending=proof.result == RecoveryProof.Result.PENDING,
         )
         for proof in RecoveryProof.objects.filter(request=request_obj)
     ]
+
+
+def verified_addresses(user: Any | None) -> list[str]:
+    if user is None:
+        return []
+    from allauth.account.models import EmailAddress
+
+    return list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
+
+
+def independence_blockers(request_obj: RecoveryRequest) -> list[str]:
+    """Why auto-approval must leave this case to a person, by proof independence
+    (``policy.auto_approval_blockers``); empty when independence is no obstacle."""
+    return policy.auto_approval_blockers(
+        proof_facts(request_obj), verified_addresses=verified_addresses(request_obj.user)
+    )
 
 
 def evidence_for(request_obj: RecoveryRequest) -> policy.Evidence:
@@ -34,14 +53,21 @@ def evidence_for(request_obj: RecoveryRequest) -> policy.Evidence:
 
 
 def account_size(user: Any) -> policy.AccountSize:
-    """The flag and the size of the biggest project the account owns."""
+    """The flag and the size of the biggest project the account can upload to.
+
+    Every role counts, owner or maintainer: a maintainer can upload a release that every user
+    of the project installs, so taking over a maintainer is as dangerous as taking over the
+    owner.
+    """
     from lifeline.index.models import Project, Role
 
     # Filter by id (not by joining roles) so the role count below counts *every* role of the
-    # project, not just the joined owner row.
-    owned_ids = Role.objects.filter(user=user, role=Role.Kind.OWNER).values("project_id")
-    owned = Project.objects.filter(pk__in=owned_ids)
-    sizes = owned.annotate(
+    # project, not just the joined row of this account.
+    upload_ids = Role.objects.filter(
+        user=user, role__in=[Role.Kind.OWNER, Role.Kind.MAINTAINER]
+    ).values("project_id")
+    projects = Project.objects.filter(pk__in=upload_ids)
+    sizes = projects.annotate(
         n_releases=Count("releases", distinct=True), n_roles=Count("roles", distinct=True)
     ).values_list("n_releases", "n_roles")
     max_releases = max((r for r, _ in sizes), default=0)

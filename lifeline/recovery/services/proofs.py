@@ -24,6 +24,7 @@ from lifeline.events.tags import EventTag
 from lifeline.notifications.services import send_email
 from lifeline.recovery import crypto
 from lifeline.recovery.models import Device, EmailCodeChallenge, RecoveryProof, RecoveryRequest
+from lifeline.recovery.policy import domain_boundary
 from lifeline.recovery.services.links import status_url
 from lifeline.recovery.states import PROVING_STATES, State
 
@@ -87,10 +88,16 @@ def record_proof(
     strength: str,
     boundary: str = "",
     reason: str = "",
+    requester_reason: str = "",
     details: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> RecoveryProof:
-    """Write one proof attempt, its account event and (optionally) the result email."""
+    """Write one proof attempt, its account event and (optionally) the result email.
+
+    ``reason`` is for staff (the case page); ``requester_reason``, when given, is what the
+    requester sees instead (status page, email, JSON), for proofs whose exact failure would
+    tell an attacker something (see ``proof_api_token``).
+    """
     with transaction.atomic():
         proof = RecoveryProof.objects.create(
             request=request_obj,
@@ -99,33 +106,68 @@ def record_proof(
             strength=strength,
             boundary=boundary or method,
             reason=reason[:300],
+            requester_reason=requester_reason[:300],
             details=details or {},
         )
-        record_event(
-            tag=EventTag.RECOVERY_PROOF,
-            user=request_obj.user,
-            details={
-                "request": request_obj.reference,
-                "method": method,
-                "result": proof.result,
-                "strength": strength,
-            },
-        )
-        if notify and request_obj.contact_verified_at is not None:
-            send_email(
-                template="recovery_proof_result",
-                to=[request_obj.contact_email],
-                include_unverified=True,
-                context={
-                    "request_obj": request_obj,
-                    "proof": proof,
-                    "status_url": status_url(request_obj),
-                },
-            )
+        _announce(request_obj, proof, notify=notify)
     return proof
 
 
+def complete_proof(
+    *, proof_id: int, ok: bool, reason: str, details: dict[str, Any] | None = None
+) -> RecoveryProof | None:
+    """Record the outcome of a pending proof (a check that ran in the background): the row
+    goes from pending to ok or failed, with its account event and result email. None when
+    the row is no longer pending (another run finished it first)."""
+    with transaction.atomic():
+        proof = (
+            RecoveryProof.objects.select_for_update()
+            .filter(pk=proof_id, result=RecoveryProof.Result.PENDING)
+            .first()
+        )
+        if proof is None:
+            return None
+        proof.result = RecoveryProof.Result.OK if ok else RecoveryProof.Result.FAILED
+        proof.reason = reason[:300]
+        proof.details = (proof.details or {}) | (details or {})
+        proof.save(update_fields=["result", "reason", "details"])
+        request_obj = RecoveryRequest.objects.select_related("user").get(pk=proof.request_id)
+        _announce(request_obj, proof, notify=True)
+    return proof
+
+
+def _announce(request_obj: RecoveryRequest, proof: RecoveryProof, *, notify: bool) -> None:
+    record_event(
+        tag=EventTag.RECOVERY_PROOF,
+        user=request_obj.user,
+        details={
+            "request": request_obj.reference,
+            "method": proof.method,
+            "result": proof.result,
+            "strength": proof.strength,
+        },
+    )
+    if notify and request_obj.contact_verified_at is not None:
+        send_email(
+            template="recovery_proof_result",
+            to=[request_obj.contact_email],
+            include_unverified=True,
+            context={
+                "request_obj": request_obj,
+                "proof": proof,
+                "status_url": status_url(request_obj),
+            },
+        )
+
+
 # --- a. API token possession ---------------------------------------------------------------
+
+# The one answer for every invalid token (malformed, unknown, revoked, expired, another
+# account's, created after the request).
+REJECTED_ANSWER = (
+    "This token was not accepted for this request. Use an API token of this account that "
+    "was created before the request was filed and is still valid."
+)
 
 
 def proof_api_token(
@@ -136,8 +178,13 @@ def proof_api_token(
     Valid when the token authenticates (well-formed, hash matches, not revoked, not expired),
     belongs to the account, and was created before the request was filed, so a token minted
     by someone who has since got into the account proves nothing.
+
+    Not an oracle: every invalid token gets the same answer (``REJECTED_ANSWER``), so the
+    endpoint cannot be used to learn whether a token exists, whose it is, or whether it was
+    revoked. The exact reason is kept on the proof for staff.
     """
-    from lifeline.tokens.services import token_authenticate
+    from lifeline.tokens import crypto as token_crypto
+    from lifeline.tokens.services import token_lookup
 
     limit("token", [(ip or "", "token_ip")])
     challenge = (challenge or "").strip()
@@ -152,19 +199,34 @@ def proof_api_token(
         raise ProofRefused(
             "missing_token", "Send your API token with HTTP Basic auth, user name __token__."
         )
-    token = token_authenticate(raw_token)
+    token = token_lookup(raw_token)
     details: dict[str, Any] = {}
     if token is None:
-        ok, reason = False, "The token is unknown, revoked or expired."
+        malformed = token_crypto.parse(raw_token) is None
+        failure = "malformed" if malformed else "unknown"
+        reason = (
+            "The token is malformed."
+            if malformed
+            else ("No token matches (unknown public id or wrong secret).")
+        )
+    elif request_obj.user_id is None or token.user_id != request_obj.user_id:
+        # Staff learn that it was someone else's token, not whose.
+        failure, reason = "other_account", "The token belongs to another account."
     else:
         details = {"token_name": token.name, "public_id": token.public_id}
-        if request_obj.user_id is None or token.user_id != request_obj.user_id:
-            ok, reason = False, "The token does not belong to this account."
-            details = {}  # say nothing about another account's token
+        if token.revoked_at is not None:
+            failure, reason = "revoked", "The token was revoked."
+        elif not token.is_active or not token.user.is_active:
+            failure, reason = "expired", "The token has expired (or its account is inactive)."
         elif token.created >= request_obj.created:
-            ok, reason = False, "The token was created after the request was filed."
+            failure = "created_after_request"
+            reason = "The token was created after the request was filed."
         else:
-            ok, reason = True, "A valid API token of this account, created before the request."
+            failure = ""
+            reason = "A valid API token of this account, created before the request."
+    ok = not failure
+    if failure:
+        details["failure"] = failure
     proof = record_proof(
         request_obj=request_obj,
         method=Method.API_TOKEN,
@@ -172,6 +234,7 @@ def proof_api_token(
         strength=Strength.STRONG,
         boundary="api_token",
         reason=reason,
+        requester_reason="" if ok else REJECTED_ANSWER,
         details=details,
     )
     return request_obj, proof
@@ -230,22 +293,70 @@ def proof_password(*, request_obj: RecoveryRequest, password: str, ip: str | Non
 
     Rate-limited per request and per IP. The hash check always runs (a dummy hash when
     the request matches no account) so timing says nothing.
+
+    A matching password counts only if it was set before the request was filed, and one last
+    set through an emailed reset link shares the boundary of the mailboxes the link went to
+    (see ``lifeline.recovery.services.password_history``).
     """
+    from lifeline.recovery.services.password_history import password_origin
+
     require_proving(request_obj)
     limit("password", [(str(request_obj.pk), "password"), (ip or "", "password_ip")])
-    user = request_obj.user
+    # The *current* password: read the row now, not a copy loaded with the request.
+    user = type(request_obj.user).objects.get(pk=request_obj.user_id) if request_obj.user else None
     if user is not None and user.has_usable_password():
-        ok = check_password(password or "", user.password)
+        matched = check_password(password or "", user.password)
     else:
         check_password(password or "", _dummy_hash())
-        ok = False
+        matched = False
+    if not matched:
+        return record_proof(
+            request_obj=request_obj,
+            method=Method.PASSWORD,
+            ok=False,
+            strength=Strength.MEDIUM,
+            boundary="password",
+            reason="The password did not match.",
+        )
+    origin = password_origin(user)
+    details = {
+        "password_set": origin.set_at.isoformat() if origin.set_at else "",
+        "how": origin.tag,
+    }
+    if origin.set_at is not None and origin.set_at >= request_obj.created:
+        return record_proof(
+            request_obj=request_obj,
+            method=Method.PASSWORD,
+            ok=False,
+            strength=Strength.MEDIUM,
+            boundary=origin.boundary,
+            reason=(
+                f"The password matched, but it was set on {origin.set_at:%Y-%m-%d %H:%M} UTC, "
+                "after this request was filed: a password set during a request proves nothing."
+            ),
+            details=details | {"error": "set_after_request"},
+        )
+    reason = "The current password matched."
+    requester_reason = ""
+    if origin.by_reset:
+        reason += (
+            " It was last set through a reset link sent to "
+            f"{', '.join(origin.reset_domains) or 'an address of the account'}, so it counts "
+            "together with proofs from that domain, not in addition to them."
+        )
+        requester_reason = (
+            "The current password matched. It was last set through an emailed reset link, so "
+            "it counts together with proofs from that mailbox's domain."
+        )
     return record_proof(
         request_obj=request_obj,
         method=Method.PASSWORD,
-        ok=ok,
+        ok=True,
         strength=Strength.MEDIUM,
-        boundary="password",
-        reason="The current password matched." if ok else "The password did not match.",
+        boundary=origin.boundary,
+        reason=reason,
+        requester_reason=requester_reason,
+        details=details,
     )
 
 
@@ -346,7 +457,7 @@ def proof_email_code_verify(*, request_obj: RecoveryRequest, code: str) -> Recov
             method=Method.EMAIL_CODE,
             ok=ok,
             strength=Strength.MEDIUM,
-            boundary=f"email:{challenge.email}",
+            boundary=domain_boundary(challenge.email),
             reason=(
                 f"The code sent to {mask_email(challenge.email)} matched."
                 if ok

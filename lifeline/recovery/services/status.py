@@ -55,10 +55,10 @@ def timeline(request_obj: RecoveryRequest) -> list[TimelineEntry]:
             continue  # a support-desk action (assign, escalate…), not a state change
         entries.append(TimelineEntry(audit.created, f"{State(audit.to_state).label}.", "state"))
     for proof in request_obj.proofs.all():
-        verdict = "succeeded" if proof.ok else "failed"
+        verdict = "succeeded" if proof.ok else "is being checked" if proof.pending else "failed"
         entries.append(
             TimelineEntry(
-                proof.created, f"{label(proof.method)} {verdict}: {proof.reason}", "proof"
+                proof.created, f"{label(proof.method)} {verdict}: {proof.shown_reason}", "proof"
             )
         )
     for message in request_obj.messages.filter(kind="message"):

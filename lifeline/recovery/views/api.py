@@ -1,4 +1,10 @@
-"""Machine endpoint for the API token proof: JSON in every answer, errors say what was wrong."""
+"""Machine endpoint for the API token proof: JSON in every answer, errors say what was wrong.
+
+What was wrong with the *request* (no challenge, bad JSON, wrong user name) is said plainly.
+What was wrong with the *token* is not: every invalid token gets the same status, message and
+JSON (``proofs.REJECTED_ANSWER``), so the endpoint is no oracle for whether a token exists,
+whose it is or whether it was revoked. Staff see the exact reason on the case.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import binascii
 import json
 
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -16,6 +23,8 @@ from lifeline.recovery.services.proofs import ProofRefused, proof_api_token
 
 _REFUSAL_STATUS = {
     "missing_challenge": 400,
+    "bad_challenge": 400,
+    "bad_request": 400,
     "missing_token": 401,
     "unknown_challenge": 404,
     "wrong_state": 409,
@@ -45,15 +54,36 @@ def _basic_token(request: HttpRequest) -> tuple[str, str] | None:
     return (username, password) if sep else None
 
 
+# Challenges are ASCII ("lifeline-recovery-" and hex); anything else is refused before any
+# lookup, so hostile text (a lone surrogate, NUL, megabytes) never reaches the database.
+_MAX_CHALLENGE = 100
+
+
 def _challenge(request: HttpRequest) -> str:
+    """The challenge from a JSON or form body; ProofRefused("bad_request"…) when unreadable."""
     if request.content_type == "application/json":
         try:
             payload = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return ""
-        value = payload.get("challenge", "") if isinstance(payload, dict) else ""
-        return value if isinstance(value, str) else ""
-    return request.POST.get("challenge", "")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise ProofRefused(
+                "bad_request", 'The body is not valid JSON; send {"challenge": "…"}.'
+            ) from None
+        if not isinstance(payload, dict):
+            raise ProofRefused("bad_request", 'Send a JSON object: {"challenge": "…"}.')
+        value = payload.get("challenge", "")
+    else:
+        try:
+            value = request.POST.get("challenge", "")
+        except MultiPartParserError:
+            raise ProofRefused("bad_request", "The form body could not be read.") from None
+    if not isinstance(value, str):
+        raise ProofRefused("bad_challenge", "The challenge must be a string.")
+    value = value.strip()
+    if len(value) > _MAX_CHALLENGE or not all(" " < ch < "\x7f" for ch in value):
+        raise ProofRefused(
+            "bad_challenge", "That is not a challenge: copy it from your status page."
+        )
+    return value
 
 
 @csrf_exempt
@@ -87,7 +117,7 @@ def token_proof(request: HttpRequest) -> JsonResponse:
         "method": proof.method,
         "strength": proof.strength,
         "result": proof.result,
-        "message": proof.reason,
+        "message": proof.shown_reason,
         "request": request_obj.reference,
         "evidence": evidence.level.value,
     }

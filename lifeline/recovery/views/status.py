@@ -101,6 +101,7 @@ def _context(request: HttpRequest, request_obj: RecoveryRequest) -> dict[str, An
         "next_step": next_step(request_obj),
         "proofs": proofs,
         "done_methods": done,
+        "checking": any(p.pending for p in proofs),
         "can_prove": request_obj.state in PROVING_STATES,
         "can_withdraw": request_obj.state
         in (State.SUBMITTED, State.OPEN, State.NEEDS_INFO, State.APPROVED),
@@ -123,6 +124,11 @@ def _handle_reply(request_obj: RecoveryRequest, form: ReplyForm, request: HttpRe
 
 def _handle_repository(request_obj, form, request) -> str:
     proof = proof_repository(request_obj=request_obj, url=form.cleaned_data["url"])
+    if proof.pending:
+        return (
+            "We are checking the file now; it takes a few seconds. Refresh this page to see "
+            "the result."
+        )
     return _say(proof)
 
 
@@ -169,7 +175,7 @@ def _handle_withdraw(request_obj, form, request) -> str:
 
 def _say(proof: RecoveryProof) -> str:
     verdict = "Proof succeeded" if proof.ok else "Proof failed"
-    return f"{verdict}: {proof.reason}"
+    return f"{verdict}: {proof.shown_reason}"
 
 
 ACTIONS: dict[str, tuple[str, Callable[..., Form] | None, Callable[..., str]]] = {
