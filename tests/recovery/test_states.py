@@ -156,3 +156,31 @@ def test_unknown_account_request_can_enter_the_queue(db):
     request_obj.refresh_from_db()
     assert request_obj.user is None
     assert request_obj.state == State.OPEN
+
+
+def test_only_the_system_sends_a_case_back_from_cooling_off(queued, staff):
+    """A confirmed competing request stops cooling-off (services.contest); nobody else can
+    move an approved or ready case back to review, and cooling-off is cleared when it does."""
+    assert allowed_targets("approved", "system") == [State.READY, State.OPEN]
+    assert State.OPEN not in allowed_targets("approved", "staff")
+    assert State.OPEN not in allowed_targets("ready", "requester")
+    recovery_transition(
+        request_obj=queued,
+        to_state=State.APPROVED,
+        actor=staff,
+        actor_kind="staff",
+        justification=JUSTIFICATION,
+    )
+    queued.refresh_from_db()
+    assert queued.completes_at is not None
+    with pytest.raises(IllegalTransition):
+        recovery_transition(
+            request_obj=queued,
+            to_state=State.OPEN,
+            actor=staff,
+            actor_kind="staff",
+            justification=JUSTIFICATION,
+        )
+    recovery_transition(request_obj=queued, to_state=State.OPEN, actor=None, actor_kind="system")
+    queued.refresh_from_db()
+    assert queued.state == State.OPEN and queued.completes_at is None

@@ -6,10 +6,12 @@ the state (assign, escalate, the first of two approvals) are written by :func:`d
 the same way: under the case's row lock, with an audit row (``from_state == to_state`` and
 ``details["action"]``) and an account event in the same transaction.
 
-Two-person rule: a critical account (see ``policy.is_critical``) needs approvals from two
-different staff members; the first is recorded as a ``RecoveryApproval`` and the case stays
-open until a second, different staff member approves. Only approvals given since the case
-last entered ``open`` count.
+Approval rules (``approval_rules``): at least moderate evidence (weak evidence only after an
+escalation, and then by two admins); never a case on one's own account or sent to one's own
+address; two different, unlinked staff members for a critical account or a contested case.
+The first approval is recorded as a ``RecoveryApproval`` and the case stays open until enough
+approvals are in. Only approvals given since the case last entered ``open`` count. A refused
+approval is a ``DecisionError`` (shown on the desk) and an audit row.
 
 Auto-approval (``LIFELINE_RECOVERY_AUTO_APPROVE``, off by default) moves strong-evidence,
 non-critical, uncontested cases straight into cooling-off, with "policy" as the actor.

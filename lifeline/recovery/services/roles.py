@@ -7,6 +7,9 @@ Roles are Django auth groups (created by the desk app's data migration):
 * ``admin``: everything support may do, plus decide escalated cases, the account tools
   (freeze, mark critical, force a password reset) and managing staff.
 
+Giving a role is a two-person action (a second admin confirms; a sole admin's grant waits
+7 days and every staff member is told): see :func:`staff_set_role`.
+
 A role only counts on an active ``is_staff`` account; a superuser counts as admin. 2FA and
 sudo mode are checked by the desk's views (they need the request); the services re-check
 the role, so a service called from anywhere else cannot skip it.
