@@ -273,10 +273,8 @@ LIFELINE_EMAIL_MAX_ATTEMPTS = env_int("LIFELINE_EMAIL_MAX_ATTEMPTS", 8)
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, one password hash per attempt, known account or not (no timing oracle).
+AUTHENTICATION_BACKENDS = ["lifeline.accounts.auth_backend.LoginBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_security"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from lifeline.accounts.logins import login_throttle_key
 from lifeline.notifications.services import send_email
 
 # allauth's email template prefixes → Lifeline's emails/<name>/ templates.
@@ -51,6 +52,15 @@ class AccountAdapter(DefaultAccountAdapter):
             messages.error(request, "This account is frozen; contact support.")
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """allauth's ``login_failed`` limit counts per *account*, not per spelling.
+
+        allauth keys it on the typed login, so a username and each address of one account
+        were separate counters: N+1 times the guesses. ``login_throttle_key`` resolves the
+        login to the account first (unknown logins keep their normalised spelling).
+        """
+        return login_throttle_key(credentials)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         name = EMAIL_TEMPLATES.get(template_prefix)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account import signals as account_signals
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from lifeline.accounts.logins import resolve_credentials
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 
@@ -32,18 +32,7 @@ def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     """Record the failure on the targeted account's own log (never shown to the requester)."""
-    login = (
-        credentials.get("username") or credentials.get("email") or credentials.get("login") or ""
-    )
-    if not login:
-        return
-    User = get_user_model()
-    user = User.objects.filter(username__iexact=login).first()
-    if user is None and "@" in login:
-        from allauth.account.models import EmailAddress
-
-        address = EmailAddress.objects.filter(email__iexact=login).select_related("user").first()
-        user = address.user if address else None
+    user = resolve_credentials(credentials)
     if user is not None:
         record_event(tag=EventTag.LOGIN_FAILURE, user=user, details={"method": "password"})
 
