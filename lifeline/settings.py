@@ -244,6 +244,7 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.recovery.services.owner_alerts.send_owner_digests",
     "lifeline.recovery.services.roles.apply_due_role_grants",
     "lifeline.core.ratelimit.sweep_expired",
+    "lifeline.accounts.jobs.expire_unverified_signups",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -293,6 +294,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+# A sign-up that confirmed no address is deleted after this long (lifeline/accounts/jobs.py):
+# 72 h is the lifetime of the confirmation link, so nothing confirmable is lost.
+LIFELINE_UNVERIFIED_SIGNUP_TTL_HOURS = env_int("LIFELINE_UNVERIFIED_SIGNUP_TTL_HOURS", 72)
 ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_USERNAME_MIN_LENGTH = 1
 ACCOUNT_USERNAME_VALIDATORS = "lifeline.accounts.validators.username_validators"

@@ -68,6 +68,7 @@ def on_email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: 
         actor=user,
         details={"email": email_address.email},
     )
+    release_other_claims(email_address=email_address)
 
 
 @receiver(account_signals.email_removed)
@@ -95,3 +96,30 @@ def on_email_primary(
             "to": getattr(to_email_address, "email", None),
         },
     )
+
+
+def release_other_claims(*, email_address: Any) -> int:
+    """The mailbox's owner confirmed ``email_address``: other accounts' unconfirmed claims
+    to the same address are dropped, so none of them can hold it, sign in with it or be
+    reached through it. Each drop is logged on the account that lost the claim."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    claims = EmailAddress.objects.filter(email__iexact=email_address.email, verified=False).exclude(
+        user_id=email_address.user_id
+    )
+    released = 0
+    with transaction.atomic():
+        for claim in claims.select_related("user"):
+            record_event(
+                tag=EventTag.EMAIL_REMOVE,
+                user=claim.user,
+                details={"email": claim.email, "reason": "confirmed_by_another_account"},
+            )
+            get_user_model().objects.filter(pk=claim.user_id, email__iexact=claim.email).update(
+                email=""
+            )
+            claim.delete()
+            released += 1
+    return released

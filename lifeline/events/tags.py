@@ -20,6 +20,7 @@ class EventTag(models.TextChoices):
     REAUTHENTICATED = "account:sudo:enter", "Confirmed identity for a sensitive action"
     SESSION_END = "account:session:end", "Session ended"
     ACCOUNT_DELETE = "account:account:delete", "Account deleted"
+    SIGNUP_EXPIRED = "account:account:expire", "Unverified sign-up expired"
     # account: two-factor authentication
     TOTP_ADD = "account:totp:add", "Authenticator app added"
     TOTP_REMOVE = "account:totp:remove", "Authenticator app removed"
