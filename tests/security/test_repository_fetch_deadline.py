@@ -208,3 +208,24 @@ def test_with_an_immediate_backend_the_submission_already_has_its_outcome(
     proof = RecoveryProof.objects.get(request=queued)
     assert proof.result == RecoveryProof.Result.FAILED
     assert "Proof failed" in response.content.decode()
+
+
+def test_a_check_whose_task_never_ran_is_picked_up_by_tick(queued, settings, deferred_tasks):
+    """A stopped worker must not leave a proof "checking…" for ever."""
+    from datetime import timedelta
+
+    from lifeline.recovery.services.repository import recheck_stale_repository_proofs
+
+    settings.LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE = True
+    with stub_server({"/alice/c.txt": (200, {}, b"")}) as base:
+        _with_project_at(queued, base)
+        proof = proof_repository(request_obj=queued, url=f"{base}/alice/c.txt")
+        assert proof.pending
+        assert recheck_stale_repository_proofs() == 0  # too recent: the worker may be on it
+        RecoveryProof.objects.filter(pk=proof.pk).update(
+            created=timezone.now() - timedelta(minutes=5)
+        )
+        assert recheck_stale_repository_proofs() == 1
+    proof.refresh_from_db()
+    assert proof.result == RecoveryProof.Result.FAILED
+    assert proof.details["error"] == "challenge_missing"
