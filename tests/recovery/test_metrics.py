@@ -133,6 +133,12 @@ def test_estimate_and_desk_median_agree(status_client, queued, support):
     said = "decided about 3 hours after entering the queue (the median of 5 decisions"
     assert said in status and said in desk
     assert '<dd id="median-decision">3 hours</dd>' in desk
+    assert "Yours has been in the queue" not in status  # not for the first minute
+    RecoveryRequest.objects.filter(pk=queued.pk).update(
+        queued_at=timezone.now() - timedelta(hours=2)
+    )
+    status, _desk = _pages(status_client, queued, support)
+    assert "Yours has been in the queue for 2 hours." in status
 
 
 def test_minutes_long_decisions_are_not_weeks(status_client, queued, support):
