@@ -244,6 +244,7 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.recovery.services.owner_alerts.send_owner_digests",
     "lifeline.recovery.services.roles.apply_due_role_grants",
     "lifeline.core.ratelimit.sweep_expired",
+    "lifeline.tokens.publishing.services.expire_pending_publishers",
     "lifeline.accounts.jobs.expire_unverified_signups",
 ]
 
@@ -404,6 +405,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 LIFELINE_UPLOAD_MAX_BYTES = env_int("LIFELINE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 # Failed token authentications on /legacy/ per client IP before it answers 429 for a while.
 LIFELINE_UPLOAD_AUTH_FAILURES = env("LIFELINE_UPLOAD_AUTH_FAILURES", "30/5m")
+
+# --- Trusted publishing (docs/publishing.md; defaults in lifeline/tokens/publishing/conf.py) ---
+# Issuers of GitHub Actions and GitLab CI/CD tokens (change for GitHub Enterprise / self-hosted
+# GitLab). The audience defaults to this site's host name.
+LIFELINE_OIDC_GITHUB_ISSUER = env(
+    "LIFELINE_OIDC_GITHUB_ISSUER", "https://token.actions.githubusercontent.com"
+)
+LIFELINE_OIDC_GITLAB_ISSUER = env("LIFELINE_OIDC_GITLAB_ISSUER", "https://gitlab.com")
+LIFELINE_OIDC_AUDIENCE = env("LIFELINE_OIDC_AUDIENCE", "")
+# Minted upload tokens last this long; unused pending publishers expire after this many days.
+LIFELINE_OIDC_TOKEN_MINUTES = env_int("LIFELINE_OIDC_TOKEN_MINUTES", 15)
+LIFELINE_OIDC_PENDING_DAYS = env_int("LIFELINE_OIDC_PENDING_DAYS", 30)
+LIFELINE_OIDC_MINT_RATE_LIMIT = env("LIFELINE_OIDC_MINT_RATE_LIMIT", "30/m,300/h")
+# Never in production: accept http:// and private-address issuers (the tests' local issuer).
+LIFELINE_OIDC_ALLOW_INSECURE_ISSUERS = False
 
 # --- HTTP security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

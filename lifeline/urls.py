@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/", include("lifeline.desk.urls")),
     path("", include("lifeline.index.urls")),
     path("account/tokens/", include("lifeline.tokens.urls")),
+    path("", include("lifeline.tokens.publishing.urls")),
     path("recovery/", include("lifeline.recovery.urls")),
     path("", include("lifeline.ops.urls")),
     path("_dev/outbox/", include("lifeline.notifications.urls")),

@@ -48,6 +48,20 @@ class EventTag(models.TextChoices):
     ROLE_ADD = "project:role:add", "Maintainer added"
     ROLE_REMOVE = "project:role:remove", "Maintainer removed"
     ROLE_CHANGE = "project:role:change", "Role changed"
+    # trusted publishing (lifeline/tokens/publishing)
+    PUBLISHER_ADD = "project:publisher:add", "Trusted publisher added"
+    PUBLISHER_REMOVE = "project:publisher:remove", "Trusted publisher removed"
+    PENDING_PUBLISHER_ADD = "account:pending_publisher:add", "Pending trusted publisher added"
+    PENDING_PUBLISHER_REMOVE = (
+        "account:pending_publisher:remove",
+        "Pending trusted publisher removed",
+    )
+    PENDING_PUBLISHER_EXPIRE = (
+        "account:pending_publisher:expire",
+        "Pending trusted publisher expired",
+    )
+    OIDC_MINT = "publishing:oidc:mint", "Upload token minted by a trusted publisher"
+    OIDC_REFUSE = "publishing:oidc:refuse", "Trusted publishing token request refused"
     # recovery
     RECOVERY_SUBMIT = "account:recovery:submit", "Account recovery requested"
     RECOVERY_TRANSITION = "account:recovery:transition", "Account recovery request updated"

@@ -24,6 +24,15 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Minted by trusted publishing: the publisher, and the CI run's claims (run id, ref, sha).
+    publisher = models.ForeignKey(
+        "tokens.TrustedPublisher",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    publisher_claims = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -42,3 +51,11 @@ class ApiToken(models.Model):
     @property
     def scope_label(self) -> str:
         return f"Project: {self.project.name}" if self.project_id else "All your projects"
+
+
+# Trusted publishing's models live in their sub-package but belong to this app.
+from lifeline.tokens.publishing.models import (  # noqa: E402, F401
+    TrustedPublisher,
+    TrustedUpload,
+    UsedJwtId,
+)

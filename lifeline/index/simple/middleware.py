@@ -32,8 +32,13 @@ FAST_ROUTES = {
     "file_download",
     "pypi_json_project",
     "pypi_json_release",
+    # Trusted publishing's token exchange (lifeline/tokens/publishing/api.py): JSON, no session.
+    "oidc_audience",
+    "oidc_mint_token",
 }
-PREFIXES = ("/simple/", "/files/", "/pypi/")
+PREFIXES = ("/simple/", "/files/", "/pypi/", "/_/oidc/")
+# Paths on the short path for every method (their views check the method themselves).
+ANY_METHOD_PREFIXES = ("/_/oidc/",)
 CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 
@@ -42,7 +47,10 @@ class SimpleApiMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(PREFIXES) or request.method not in ("GET", "HEAD"):
+        if not request.path_info.startswith(PREFIXES) or (
+            request.method not in ("GET", "HEAD")
+            and not request.path_info.startswith(ANY_METHOD_PREFIXES)
+        ):
             return self.get_response(request)
         try:
             request.get_host()
