@@ -196,6 +196,12 @@ def _record(
                 metadata_sha256=metadata_sha256,
             )
             UsedFilename.objects.create(filename=filename, created=now)
+            # --- trusted publishing (h7; lifeline/tokens/publishing/uploads.py) ---
+            if getattr(token, "publisher_id", None):
+                from lifeline.tokens.publishing.uploads import record_trusted_upload
+
+                record_trusted_upload(file=file, token=token)
+            # --- end trusted publishing ---
             record_event(
                 tag=EventTag.RELEASE_FILE_ADD,
                 user=user,

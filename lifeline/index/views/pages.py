@@ -35,7 +35,9 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
     releases = list(
         Release.objects.filter(project=project)
         .select_related("uploader")
-        .prefetch_related(Prefetch("files", queryset=File.objects.order_by("filename")))
+        .prefetch_related(
+            Prefetch("files", queryset=File.objects.order_by("filename")), "trusted_uploads"
+        )
     )
     latest = next((r for r in releases if not r.yanked), releases[0] if releases else None)
     if latest is not None:

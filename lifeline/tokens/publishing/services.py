@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -228,7 +229,7 @@ def pending_add(*, user: Any, project_name: str, **fields: Any) -> TrustedPublis
     normalized = canonicalize_name(name)
     with transaction.atomic():
         # Lock the user's row so two concurrent requests can't pass the count check together.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if Project.objects.filter(normalized_name=normalized).exists():
             raise PublisherError("A project with this name exists: its owners add publishers.")
         holders = _active_pending().filter(pending_normalized_name=normalized)
