@@ -161,3 +161,18 @@ def _support():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="sam")
+
+
+def test_queue_ages_read_in_words(staff_client, strong_case):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lifeline.recovery.models import RecoveryRequest
+
+    RecoveryRequest.objects.filter(pk=strong_case.pk).update(
+        queued_at=timezone.now() - timedelta(hours=5, minutes=10)
+    )
+    html = staff_client.get("/desk/").content.decode()
+    assert "<td>5 h 10 min</td>" in html  # was "0 d"
+    assert_no_raw_values(html)
