@@ -149,3 +149,13 @@ def _restore_token_from(outbox) -> str:
         if found:
             return found.group(1)
     raise AssertionError("no restore link was emailed")
+
+
+def test_the_case_page_says_why_it_is_contested(client, case, support):
+    from tests.desk.fixtures import staff_client_for
+
+    file_competing()
+    staff_client_for(client, support)
+    html = client.get(f"/desk/cases/{case.public_id}/").content.decode()
+    assert "Contested" in html and "a second person confirmed a request" in html
+    assert "A second submitter confirmed their contact address." in html  # the note

@@ -96,7 +96,7 @@ def approve(request: HttpRequest, public_id: str) -> HttpResponse:
         if not outcome.applied:
             return (
                 f"Approval {outcome.approvals} of {outcome.needed} recorded. A second, different "
-                "staff member must approve this critical account."
+                "staff member must approve this case (critical, contested or escalated)."
             )
         return "Approved: the cooling-off period has started and the owner was told."
 
