@@ -23,9 +23,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
-# Recycle workers now and then so that a slow leak can never take a node down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Workers are not recycled by default: at 2,000 requests a worker restarted about every 4 s
+# under load, each restart costing 0.5 s of boot and its warm caches (docs/benchmarks.md).
+# Set GUNICORN_MAX_REQUESTS (e.g. 1000000) only to contain a leak you have observed.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 # The proxy in front sets X-Forwarded-Proto; Django reads it only when
 # LIFELINE_TRUSTED_PROXY_COUNT is set (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -69,6 +71,28 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir  # inherited by the worker
 def on_starting(server: Any) -> None:
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
+    _refuse_to_start_on_failed_checks()
+
+
+def _refuse_to_start_on_failed_checks() -> None:
+    """Run Django's system checks in the master before any worker starts.
+
+    ``manage.py`` commands run them, gunicorn does not: without this a production node missing
+    ``LIFELINE_BASE_URL`` or with cooling-off switched off would serve. Errors stop the master.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
+    import django
+    from django.core import checks
+    from django.db import connections
+
+    django.setup()
+    try:
+        serious = [m for m in checks.run_checks() if m.is_serious() and not m.is_silenced()]
+    finally:
+        connections.close_all()  # never hand an open connection to forked workers
+    if serious:
+        lines = "\n".join(f"  {message}" for message in serious)
+        raise SystemExit(f"Lifeline refuses to start; fix these first:\n{lines}")
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -72,6 +72,14 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
 
+def test_gunicorn_refuses_to_start_when_a_check_fails(tmp_path):
+    env = production_env(str(tmp_path), GUNICORN_BIND=f"127.0.0.1:{free_port()}")
+    del env["LIFELINE_BASE_URL"]
+    result = run([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")], env, timeout=60)
+    assert result.returncode != 0
+    assert "lifeline.E001" in result.stdout + result.stderr
+
+
 @pytest.fixture
 def gunicorn(tmp_path):
     port = free_port()
