@@ -35,6 +35,7 @@ FAST_ROUTES = {
     # Trusted publishing's token exchange (lifeline/tokens/publishing/api.py): JSON, no session.
     "oidc_audience",
     "oidc_mint_token",
+    "oidc_burn_token",
 }
 PREFIXES = ("/simple/", "/files/", "/pypi/", "/_/oidc/")
 # Paths on the short path for every method (their views check the method themselves).

@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from lifeline.core import ratelimit
 from lifeline.core.client import client_context, request_client
 from lifeline.tokens.publishing import conf
-from lifeline.tokens.publishing.mint import mint_token
+from lifeline.tokens.publishing.mint import burn_minted_token, mint_token
 from lifeline.tokens.publishing.oidc import OidcError
 
 MAX_BODY = 32 * 1024
@@ -77,3 +77,30 @@ def mint(request: HttpRequest) -> JsonResponse:
     response = JsonResponse({"success": True, "token": minted.raw, "expires": minted.expires})
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@csrf_exempt
+@never_cache
+@sensitive_variables("payload", "raw")
+def burn(request: HttpRequest) -> JsonResponse:
+    """``POST /_/oidc/burn-token`` ``{"token": "<minted token>"}``: uv revokes its minted token
+    once the upload is done, so it can't be used for the rest of its 15 minutes.
+
+    Holding a token is the authority to revoke it; only tokens minted by a trusted publisher
+    are accepted here, and the answer is the same whether or not one was found.
+    """
+    if request.method != "POST":
+        return JsonResponse({"message": "Method not allowed"}, status=405)
+    client = request_client(request)
+    if not ratelimit.check("oidc-burn", client.ip or "unknown", "60/m").allowed:
+        return _failure("rate-limited", "Too many requests.", status=429)
+    try:
+        payload = json.loads(request.body[:MAX_BODY] or b"null")
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    raw = payload.get("token") if isinstance(payload, dict) else None
+    if not isinstance(raw, str):
+        return _failure("invalid-payload", 'The body must be JSON: {"token": "<token>"}.')
+    with client_context(client):
+        burn_minted_token(raw_token=raw)
+    return JsonResponse({"success": True})

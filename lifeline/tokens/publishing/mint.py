@@ -36,6 +36,7 @@ from lifeline.tokens.publishing import conf, oidc
 from lifeline.tokens.publishing.claims import mismatch, run_details
 from lifeline.tokens.publishing.models import PublisherKind, TrustedPublisher, UsedJwtId
 from lifeline.tokens.publishing.oidc import OidcError
+from lifeline.tokens.services import token_lookup
 
 
 @dataclass
@@ -244,3 +245,28 @@ def _mint(
     except IntegrityError:
         raise OidcError("invalid-token", "This token was already exchanged (jti reused).") from None
     return Minted(token=token, raw=raw, expires=int(expires_at.timestamp()))
+
+
+def burn_minted_token(*, raw_token: str) -> bool:
+    """Revoke a token minted by a trusted publisher, at its holder's request (no email: the
+    CI does this after every upload). False if it isn't an active minted token."""
+    token = token_lookup(raw_token)
+    if token is None or token.publisher_id is None or not token.is_active:
+        return False
+    with transaction.atomic():
+        if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        ):
+            return False
+        record_event(
+            tag=EventTag.TOKEN_REVOKE,
+            user=token.user,
+            actor=None,
+            project=token.project.name if token.project_id else "",
+            details={
+                "token_name": token.name,
+                "public_id": token.public_id,
+                "reason": "burned by the trusted publisher after its upload",
+            },
+        )
+    return True

@@ -5,6 +5,7 @@ from lifeline.tokens.publishing import api, views
 urlpatterns = [
     path("_/oidc/audience", api.audience, name="oidc_audience"),
     path("_/oidc/mint-token", api.mint, name="oidc_mint_token"),
+    path("_/oidc/burn-token", api.burn, name="oidc_burn_token"),
     path(
         "manage/project/<str:name>/publishing/",
         views.publishing_manage,

@@ -4,6 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
+# The live server and the tiny package, for the real-client test (uv publish).
+from tests.clients.conftest import live_index, tiny_dists  # noqa: F401
 from tests.tokens.publishing.issuer import LocalIssuer, start_issuer
 
 AUDIENCE = "lifeline-test"

@@ -297,3 +297,21 @@ def test_used_jti_rows_are_swept_after_expiry(client, github, owner, project):
     UsedJwtId.objects.update(expires_at=timezone.now())
     expire_pending_publishers()
     assert not UsedJwtId.objects.exists()
+
+
+def test_burn_token_revokes_only_minted_tokens(client, github, owner, project):
+    from tests.index.helpers import make_token
+
+    github_publisher(project, owner)
+    _status, body = exchange(client, github.sign(github_claims(github.url, AUDIENCE)))
+    ordinary = make_token(owner, name="human")
+
+    def burn(raw: str) -> int:
+        return client.post(
+            "/_/oidc/burn-token", data=json.dumps({"token": raw}), content_type="application/json"
+        ).status_code
+
+    assert burn(ordinary) == 200 and token_authenticate(ordinary) is not None
+    assert burn(body["token"]) == 200 and token_authenticate(body["token"]) is None
+    assert burn("garbage") == 200
+    assert client.get("/_/oidc/burn-token").status_code == 405
