@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TokensConfig(AppConfig):
     name = "lifeline.tokens"
     label = "tokens"
+
+    def ready(self) -> None:
+        from lifeline.tokens.publishing import checks  # noqa: F401 - registers the checks

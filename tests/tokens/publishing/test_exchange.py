@@ -315,3 +315,18 @@ def test_burn_token_revokes_only_minted_tokens(client, github, owner, project):
     assert burn(body["token"]) == 200 and token_authenticate(body["token"]) is None
     assert burn("garbage") == 200
     assert client.get("/_/oidc/burn-token").status_code == 405
+
+
+def test_system_check_refuses_insecure_issuers_in_production(settings):
+    from lifeline.tokens.publishing.checks import check_publishing_settings
+
+    settings.PRODUCTION = True
+    settings.LIFELINE_OIDC_ALLOW_INSECURE_ISSUERS = False
+    settings.LIFELINE_OIDC_GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+    assert check_publishing_settings() == []
+    settings.LIFELINE_OIDC_ALLOW_INSECURE_ISSUERS = True
+    assert [m.id for m in check_publishing_settings()] == ["lifeline.publishing.E001"]
+    assert check_publishing_settings()[0].is_serious()
+    settings.LIFELINE_OIDC_ALLOW_INSECURE_ISSUERS = False
+    settings.LIFELINE_OIDC_GITLAB_ISSUER = "http://gitlab.internal"
+    assert [m.id for m in check_publishing_settings()] == ["lifeline.publishing.E002"]
