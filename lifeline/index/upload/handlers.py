@@ -3,7 +3,8 @@
 Django's multipart parser hands the body to upload handlers in 64 KiB chunks. This handler
 writes each chunk to a temporary file (never to memory, whatever the size) and feeds the same
 chunk to SHA-256, BLAKE2b-256 and MD5, so the digests are known without reading the file a
-second time. It stops keeping bytes once the configured limit is passed.
+second time. It stops keeping bytes once the configured limit is passed. A finished file
+belongs to the caller, who closes it (and so deletes it) whatever the outcome.
 """
 
 from __future__ import annotations
@@ -57,4 +58,8 @@ class HashingTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         uploaded.sha256_digest = self.sha256.hexdigest()  # type: ignore[attr-defined]
         uploaded.blake2_256_digest = self.blake2.hexdigest()  # type: ignore[attr-defined]
         uploaded.md5_digest = self.md5.hexdigest()  # type: ignore[attr-defined]
+        # Hand the finished file over: Django's parser closes ``handler.file`` whenever a later
+        # part is skipped (``twine --sign`` sends ``gpg_signature`` after ``content``), and
+        # closing a temporary file deletes it. The view closes what the parser returned.
+        del self.file
         return uploaded

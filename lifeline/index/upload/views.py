@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -50,9 +51,19 @@ class StrictMultiPartParser(MultiPartParser):
         return clean
 
 
+# C0 and C1 control characters: refused in an HTTP status line (Django raises
+# BadHeaderError), and never wanted in a terminal that prints the answer.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def plain(message: str, status: int) -> HttpResponse:
-    """A PyPI-style refusal: the message as body and as reason phrase (latin-1, one line)."""
-    reason = " ".join(message.split()).encode("latin-1", "replace").decode("latin-1")[:500]
+    """A PyPI-style refusal: the message as body and as reason phrase (latin-1, one line).
+
+    Messages echo what the client sent (a name, a version, a file name), so any control
+    character is replaced with ``?`` in both: a hostile value can't break the status line.
+    """
+    message = _CONTROL.sub("?", " ".join(message.split()))
+    reason = _CONTROL.sub("?", message.encode("latin-1", "replace").decode("latin-1"))[:500]
     response = HttpResponse(
         f"{status} {message}\n", status=status, content_type="text/plain; charset=utf-8"
     )
@@ -82,9 +93,21 @@ def _authenticate(request: HttpRequest) -> ApiToken:
     if scheme.lower() != "basic" or not encoded:
         raise invalid
     try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        raise invalid from None
+        raw = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):  # not base64, or not ASCII at all
+        raise UploadError(
+            "Invalid Basic authentication header: the credentials are not valid base64. "
+            "Upload with the user name __token__ and an API token as the password.",
+            403,
+        ) from None
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UploadError(
+            "Invalid Basic authentication header: the credentials are not UTF-8 text. "
+            "Upload with the user name __token__ and an API token as the password.",
+            403,
+        ) from None
     username, sep, password = decoded.partition(":")
     if not sep:
         raise invalid
@@ -158,6 +181,31 @@ def _upload(request: HttpRequest) -> HttpResponse:
         raise UploadError("Too much form data: the metadata fields are too large.") from None
     except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as exc:
         raise UploadError(f"Malformed multipart body ({type(exc).__name__}).") from None
+    finally:
+        _close_unfinished(handler)
+    try:
+        return _store(token, data, uploaded, parser, handler)
+    finally:
+        # Every temporary file the body produced is deleted on the way out, stored or not.
+        for _field, parts in uploaded.lists():
+            for part in parts:
+                part.close()
+
+
+def _close_unfinished(handler: HashingTemporaryFileUploadHandler) -> None:
+    """A file part the parser left half-written (a malformed body) is deleted now."""
+    unfinished = getattr(handler, "file", None)
+    if unfinished is not None:
+        unfinished.close()
+
+
+def _store(
+    token: ApiToken,
+    data: Any,
+    uploaded: Any,
+    parser: StrictMultiPartParser,
+    handler: HashingTemporaryFileUploadHandler,
+) -> HttpResponse:
     if parser.altered_names:
         name = parser.altered_names[0].encode("ascii", "backslashreplace").decode()[:100]
         raise UploadError(
@@ -166,13 +214,12 @@ def _upload(request: HttpRequest) -> HttpResponse:
         )
     if handler.too_large:
         raise UploadError(_too_large_message(), 413)
+    if len(uploaded.getlist(CONTENT_FIELD)) > 1:
+        raise UploadError("Upload payload has more than one file (send one 'content' part).")
     upload_request = parse_upload_fields(data)
     content = uploaded.get(CONTENT_FIELD)
     if content is None or not hasattr(content, "sha256_digest"):
         raise UploadError("Upload payload does not have a file.")
-    try:
-        file = file_upload(user=token.user, token=token, request=upload_request, content=content)
-    finally:
-        content.close()
+    file = file_upload(user=token.user, token=token, request=upload_request, content=content)
     logger.info("uploaded %s by %s", file.filename, token.user.username)
     return plain("OK", 200)

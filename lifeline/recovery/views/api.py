@@ -48,7 +48,7 @@ def _basic_token(request: HttpRequest) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, not ASCII, or not UTF-8 inside
         return None
     username, sep, password = decoded.partition(":")
     return (username, password) if sep else None
