@@ -22,6 +22,7 @@ from tests.index.helpers import (
     raw_multipart,
     upload,
     upload_fields,
+    wheel_filename,
 )
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +87,15 @@ def test_username_and_password_are_refused(client, maintainer, password):
     ],
 )
 def test_bad_token_is_refused(client, maintainer, auth):
-    fields_auth = auth if auth is not None else ""
-    response = upload(client, "", "demo", "1.0", auth=fields_auth or "None")
+    if auth is None:  # no Authorization header at all, as a misconfigured client sends
+        content = make_wheel("demo", "1.0")
+        fields = upload_fields("demo", "1.0", content, wheel_filename("demo", "1.0"))
+        response = client.post("/legacy/", fields)
+    else:
+        response = upload(client, "", "demo", "1.0", auth=auth)
     refused(response, 403, "Invalid or non-existent authentication information")
+    assert "/account/tokens/" in response.content.decode()  # says where to get a token
+    assert not Project.objects.exists()
 
 
 def test_tampered_token_is_refused(client, token):
