@@ -161,3 +161,7 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} of {self.project}"
+
+
+# Shared renderings of the simple pages (lifeline/index/simple/models.py).
+from lifeline.index.simple.models import IndexSerial, SimplePage  # noqa: E402, F401

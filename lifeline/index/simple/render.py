@@ -3,9 +3,14 @@
 A rendering is keyed by ``(project id, project serial, format)``. ``Project.serial`` is bumped
 in the transaction of every change that alters the page, so a cached rendering is never
 stale, and serving a page costs one indexed lookup plus a dictionary hit: nothing grows with
-the number of files in the index. The cache is per process and bounded (LRU). Each entry
-holds the page and its gzip-compressed copy, so a client that asks for gzip (pip does) costs
-no compression per request.
+the number of files in the index. Each rendering holds the page and its gzip-compressed copy,
+so a client that asks for gzip (pip does) costs no compression per request.
+
+Two levels: a bounded per-process LRU, and behind it the shared store (``SimplePage`` rows,
+lifeline/index/simple/models.py) that every worker and process reads. A page is rendered
+once per change, by whichever worker asks first; a new worker, or one whose LRU evicted the
+page, reads the stored rendering (one indexed query) instead of rendering it again. The root
+index is keyed by ``IndexSerial``, bumped when a project is created or deleted.
 """
 
 from __future__ import annotations
@@ -13,15 +18,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from packaging.version import InvalidVersion, Version
 
-from lifeline.index.models import File, Project, Release
+from lifeline.index.models import File, IndexSerial, Project, Release, SimplePage
+
+logger = logging.getLogger(__name__)
 
 API_VERSION = "1.1"
 CACHE_ENTRIES = 4096
@@ -107,10 +116,49 @@ def project_etag(state: ProjectState, kind: str) -> str:
     return etag_for("project", state.pk, state.created, state.serial, kind)
 
 
-def project_page(state: ProjectState, kind: str) -> Rendered:
-    key = (state.pk, state.created, state.serial, kind)
-    rendered = cache.get(key)
+# Counts renderings (tests and the benchmark read it: a warm worker renders nothing).
+renders = 0
+
+
+def _stored(key: str, etag: str) -> Rendered | None:
+    """The shared rendering under ``key`` if it is the version ``etag`` names."""
+    row = SimplePage.objects.filter(key=key, etag=etag).values_list("body", "gzipped").first()
+    if row is None:
+        return None
+    return Rendered(body=bytes(row[0]), etag=etag, gzipped=bytes(row[1]))
+
+
+def _store(key: str, rendered: Rendered) -> None:
+    """Share a rendering with every worker (an upsert; a failure only costs a later render)."""
+    row = SimplePage(key=key, etag=rendered.etag, body=rendered.body, gzipped=rendered.gzipped)
+    try:
+        with transaction.atomic():
+            SimplePage.objects.bulk_create(
+                [row],
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["etag", "body", "gzipped"],
+            )
+    except DatabaseError:
+        logger.warning("simple page %s: could not store the rendering", key, exc_info=True)
+
+
+def _cached(key: str, etag: str, render: Callable[[], bytes]) -> Rendered:
+    """The page from the LRU, else from the shared store, else rendered once and shared."""
+    global renders
+    rendered = cache.get((key, etag))
     if rendered is None:
+        rendered = _stored(key, etag)
+        if rendered is None:
+            renders += 1
+            rendered = Rendered.of(render(), etag)
+            _store(key, rendered)
+        cache.put((key, etag), rendered)
+    return rendered
+
+
+def project_page(state: ProjectState, kind: str) -> Rendered:
+    def render() -> bytes:
         project = Project.objects.get(pk=state.pk)
         files = list(
             File.objects.filter(release__project=project)
@@ -118,10 +166,37 @@ def project_page(state: ProjectState, kind: str) -> Rendered:
             .order_by("release__created", "filename")
         )
         versions = list(Release.objects.filter(project=project).values_list("version", flat=True))
-        body = _json(project, files, versions) if kind == "json" else _html(project, files)
-        rendered = Rendered.of(body, project_etag(state, kind))
-        cache.put(key, rendered)
-    return rendered
+        return _json(project, files, versions) if kind == "json" else _html(project, files)
+
+    return _cached(f"project:{state.pk}:{kind}", project_etag(state, kind), render)
+
+
+_INDEX_STATE_SQL = (
+    f"SELECT (SELECT serial FROM {IndexSerial._meta.db_table} WHERE id = 1),"  # noqa: S608 - our tables
+    f" (SELECT MAX(id) FROM {Project._meta.db_table})"
+)
+
+
+def index_serial() -> str:
+    """The root index's version: the serial bumped when a project is created or deleted, and
+    the newest project id (which also covers rows bulk-loaded without signals). Two index
+    lookups in one statement, no aggregate over the projects."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INDEX_STATE_SQL)
+        serial, top = cursor.fetchone()
+    return f"{serial or 0}.{top or 0}"
+
+
+def index_etag(serial: str, kind: str) -> str:
+    return etag_for("index", serial, kind)
+
+
+def root_page(serial: str, kind: str) -> Rendered:
+    def render() -> bytes:
+        names = Project.objects.order_by("normalized_name").values_list("normalized_name")
+        return index_page([name for (name,) in names], kind)
+
+    return _cached(f"index:{kind}", index_etag(serial, kind), render)
 
 
 def _sort_key(version: str) -> tuple[int, Version | str]:

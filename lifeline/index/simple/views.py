@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Count, Max
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -20,7 +19,6 @@ from django.http import (
 )
 from packaging.utils import canonicalize_name
 
-from lifeline.index.models import Project
 from lifeline.index.simple import render
 from lifeline.index.simple.negotiation import Format, accepts_gzip, negotiate
 from lifeline.index.upload.validation import NAME_RE
@@ -79,20 +77,10 @@ def simple_index(request: HttpRequest) -> HttpResponse:
     fmt = _format(request)
     if fmt is None:
         return _not_acceptable()
-    state = Project.objects.aggregate(n=Count("id"), last=Max("last_changed"), top=Max("id"))
-    etag = render.etag_for("index", state["n"], state["top"], state["last"], fmt.kind)
-
-    def rendered() -> render.Rendered:
-        cached = render.cache.get(("index", etag))
-        if cached is None:
-            names = Project.objects.order_by("normalized_name").values_list(
-                "normalized_name", flat=True
-            )
-            cached = render.Rendered.of(render.index_page(list(names), fmt.kind), etag)
-            render.cache.put(("index", etag), cached)
-        return cached
-
-    return _answer(request, fmt, etag, rendered)
+    # Keyed by a counter bumped when a project is created or deleted: no aggregate per request.
+    serial = render.index_serial()
+    etag = render.index_etag(serial, fmt.kind)
+    return _answer(request, fmt, etag, lambda: render.root_page(serial, fmt.kind))
 
 
 def simple_project(request: HttpRequest, name: str) -> HttpResponse:
