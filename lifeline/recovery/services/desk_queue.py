@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lifeline.recovery import policy
 from lifeline.recovery.models import RecoveryAudit, RecoveryRequest
-from lifeline.recovery.services.evidence import account_is_critical
+from lifeline.recovery.services.evidence import accounts_critical
 from lifeline.recovery.services.metrics import evidence_levels
 from lifeline.recovery.states import State
 
@@ -90,12 +90,11 @@ def queue(
             request_id__in=[r.pk for r in requests], details__action="escalate"
         ).values_list("request_id", flat=True)
     )
-    critical_cache: dict[int, tuple[bool, list[str]]] = {}
+    # Every account's size at once: a constant number of queries, not one per row.
+    critical_of = accounts_critical({r.user_id: r.user for r in requests if r.user_id}.values())
     rows = []
     for r in requests:
-        if r.user_id and r.user_id not in critical_cache:
-            critical_cache[r.user_id] = account_is_critical(r.user)
-        critical, reasons = critical_cache.get(r.user_id, (False, []))
+        critical, reasons = critical_of.get(r.user_id, (False, []))
         age = _age(r, now)
         row = CaseRow(
             request_obj=r,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -59,32 +60,57 @@ def account_size(user: Any) -> policy.AccountSize:
     of the project installs, so taking over a maintainer is as dangerous as taking over the
     owner.
     """
+    return account_sizes([user])[user.pk]
+
+
+def account_sizes(users: Iterable[Any]) -> dict[Any, policy.AccountSize]:
+    """:func:`account_size` of many accounts at once, by user id: two queries in all."""
     from lifeline.index.models import Project, Role
 
-    # Filter by id (not by joining roles) so the role count below counts *every* role of the
-    # project, not just the joined row of this account.
-    upload_ids = Role.objects.filter(
-        user=user, role__in=[Role.Kind.OWNER, Role.Kind.MAINTAINER]
-    ).values("project_id")
-    projects = Project.objects.filter(pk__in=upload_ids)
-    sizes = projects.annotate(
-        n_releases=Count("releases", distinct=True), n_roles=Count("roles", distinct=True)
-    ).values_list("n_releases", "n_roles")
-    max_releases = max((r for r, _ in sizes), default=0)
-    max_maintainers = max((m for _, m in sizes), default=0)
-    return policy.AccountSize(
-        flagged_critical=bool(getattr(user, "is_critical", False)),
-        max_releases=max_releases,
-        max_maintainers=max_maintainers,
+    users = [u for u in users if u is not None]
+    ids = {u.pk for u in users}
+    roles = list(
+        Role.objects.filter(
+            user_id__in=ids, role__in=[Role.Kind.OWNER, Role.Kind.MAINTAINER]
+        ).values_list("user_id", "project_id")
     )
+    # Counted per project (not by joining roles to this account) so the role count counts
+    # *every* role of the project.
+    sizes: dict[int, tuple[int, int]] = {}
+    if roles:
+        projects = Project.objects.filter(pk__in={p for _, p in roles}).annotate(
+            n_releases=Count("releases", distinct=True), n_roles=Count("roles", distinct=True)
+        )
+        for pk, n_releases, n_roles in projects.values_list("pk", "n_releases", "n_roles"):
+            sizes[pk] = (n_releases, n_roles)
+    projects_of: dict[Any, list[tuple[int, int]]] = {pk: [] for pk in ids}
+    for user_id, project_id in roles:
+        projects_of[user_id].append(sizes.get(project_id, (0, 0)))
+    return {
+        u.pk: policy.AccountSize(
+            flagged_critical=bool(getattr(u, "is_critical", False)),
+            max_releases=max((r for r, _ in projects_of[u.pk]), default=0),
+            max_maintainers=max((m for _, m in projects_of[u.pk]), default=0),
+        )
+        for u in users
+    }
 
 
 def account_is_critical(user: Any | None) -> tuple[bool, list[str]]:
     """Whether recovering ``user`` needs two approvers (see the policy), with reasons."""
     if user is None:
         return False, []
+    return critical_from_size(account_size(user))
+
+
+def accounts_critical(users: Iterable[Any]) -> dict[Any, tuple[bool, list[str]]]:
+    """:func:`account_is_critical` of many accounts at once (two queries), by user id."""
+    return {pk: critical_from_size(size) for pk, size in account_sizes(users).items()}
+
+
+def critical_from_size(size: policy.AccountSize) -> tuple[bool, list[str]]:
     return policy.is_critical(
-        account_size(user),
+        size,
         release_threshold=settings.LIFELINE_RECOVERY_CRITICAL_RELEASES,
         maintainer_threshold=settings.LIFELINE_RECOVERY_CRITICAL_MAINTAINERS,
     )
