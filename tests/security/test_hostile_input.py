@@ -162,7 +162,7 @@ def test_non_ascii_basic_credentials_get_a_clear_403(client, uploads, credential
     try:
         credentials.decode("utf-8")
     except UnicodeDecodeError:
-        assert "the credentials are not UTF-8 text" in body
+        assert "the Basic credentials are not UTF-8 text" in body
     else:  # readable, just wrong: the usual answer
         assert "__token__" in body and "API token" in body
 
@@ -171,7 +171,7 @@ def test_non_ascii_basic_credentials_get_a_clear_403(client, uploads, credential
 def test_a_non_ascii_authorization_header_gets_a_clear_403(client, uploads, header):
     response = client.post("/legacy/", {":action": "file_upload"}, HTTP_AUTHORIZATION=header)
     assert response.status_code == 403, response.content
-    assert "the credentials are not valid base64" in response.content.decode()
+    assert "the Basic credentials are not valid base64" in response.content.decode()
 
 
 @pytest.mark.parametrize(

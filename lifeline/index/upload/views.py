@@ -84,33 +84,28 @@ def _authenticate(request: HttpRequest) -> ApiToken:
     """
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, encoded = header.partition(" ")
-    invalid = UploadError(
-        "Invalid or non-existent authentication information. Upload with the user name "
-        f"__token__ and an API token as the password; create one at {_base()}"
-        f"{reverse('token_list')}.",
-        403,
-    )
+    create_at = f"{_base()}{reverse('token_list')}"
+
+    def invalid(reason: str = "") -> UploadError:
+        return UploadError(
+            f"Invalid or non-existent authentication information{reason}. Upload with the "
+            f"user name __token__ and an API token as the password; create one at {create_at}.",
+            403,
+        )
+
     if scheme.lower() != "basic" or not encoded:
-        raise invalid
+        raise invalid()
     try:
         raw = base64.b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError):  # not base64, or not ASCII at all
-        raise UploadError(
-            "Invalid Basic authentication header: the credentials are not valid base64. "
-            "Upload with the user name __token__ and an API token as the password.",
-            403,
-        ) from None
+        raise invalid(": the Basic credentials are not valid base64") from None
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise UploadError(
-            "Invalid Basic authentication header: the credentials are not UTF-8 text. "
-            "Upload with the user name __token__ and an API token as the password.",
-            403,
-        ) from None
+        raise invalid(": the Basic credentials are not UTF-8 text") from None
     username, sep, password = decoded.partition(":")
     if not sep:
-        raise invalid
+        raise invalid()
     if username != TOKEN_USERNAME:
         raise UploadError(
             "Username/Password authentication is not supported. Upload with an API token: "
@@ -125,7 +120,7 @@ def _authenticate(request: HttpRequest) -> ApiToken:
             raise UploadError("Invalid API token: this token has been revoked.", 403)
         if known is not None and known.is_expired:
             raise UploadError("Invalid API token: this token has expired.", 403)
-        raise invalid
+        raise invalid()
     return token
 
 
