@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifeline.recovery.views import api, devices, links, start, status
+from lifeline.recovery.views import api, devices, links, start, status, workflow
 
 urlpatterns = [
     path("", start.start, name="recovery_start"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("status/<uuid:public_id>/<str:token>/", status.status_enter, name="recovery_status_enter"),
     path("status/<uuid:public_id>/", status.status_page, name="recovery_status"),
     path("proofs/token/", api.token_proof, name="recovery_token_proof"),
+    path("proofs/workflow/", workflow.workflow_proof, name="recovery_workflow_proof"),
     path("cancel/<str:signed>/", links.owner_cancel, name="recovery_owner_cancel"),
     path("devices/<int:device_id>/forget/", devices.forget, name="recovery_device_forget"),
 ]

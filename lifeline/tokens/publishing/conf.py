@@ -19,6 +19,11 @@ def gitlab_issuer() -> str:
     return str(getattr(settings, "LIFELINE_OIDC_GITLAB_ISSUER", "https://gitlab.com")).rstrip("/")
 
 
+def github_host() -> str:
+    """The code host of GitHub publishers' repositories (a recovery proof's boundary)."""
+    return str(getattr(settings, "LIFELINE_OIDC_GITHUB_HOST", "github.com")).lower()
+
+
 def audience() -> str:
     """The ``aud`` a token must carry: set it, or it is the site's host (e.g. ``pypi.example``)."""
     configured = getattr(settings, "LIFELINE_OIDC_AUDIENCE", "")
