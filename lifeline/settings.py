@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "lifeline.events",
     "lifeline.notifications",
     "lifeline.accounts",
+    "lifeline.checkup",
     "lifeline.tokens",
     "lifeline.index",
     "lifeline.recovery",
@@ -143,6 +144,7 @@ TEMPLATES = [
 LIFELINE_BANNER_PROVIDERS: list[str] = [
     "lifeline.accounts.mfa.banners.mfa_banners",
     "lifeline.recovery.banners.owner_recovery_banners",
+    "lifeline.checkup.banners.unverified_address_banners",
 ]
 
 # --- Storage ------------------------------------------------------------------------------
@@ -246,6 +248,8 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.core.ratelimit.sweep_expired",
     "lifeline.tokens.publishing.services.expire_pending_publishers",
     "lifeline.accounts.jobs.expire_unverified_signups",
+    "lifeline.checkup.jobs.recheck_stale_domains",
+    "lifeline.checkup.jobs.sweep_email_event_receipts",
 ]
 
 # --- Email ------------------------------------------------------------------------------------
@@ -395,6 +399,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LIFELINE_BREACHED_PASSWORD_BACKEND = env("LIFELINE_BREACHED_PASSWORD_BACKEND", "null")
 LIFELINE_BREACHED_PASSWORD_URL = env(
     "LIFELINE_BREACHED_PASSWORD_URL", "https://api.pwnedpasswords.com/range/"
+)
+
+# --- Email reachability (lifeline/checkup, docs/email-events.md) ---------------------------
+# Shared secret of the bounce/complaint webhook (POST /_/email/events); empty = disabled (404).
+LIFELINE_BOUNCE_WEBHOOK_SECRET = env("LIFELINE_BOUNCE_WEBHOOK_SECRET", "")
+# Lapsed-domain check: "null" (default, checks nothing) or "rdap" (registry RDAP via IANA).
+LIFELINE_DOMAIN_STATUS_BACKEND = env("LIFELINE_DOMAIN_STATUS_BACKEND", "null")
+LIFELINE_RDAP_BOOTSTRAP_URL = env(
+    "LIFELINE_RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/dns.json"
 )
 
 # Big request bodies are streamed to disk, never held in memory (see index/upload).

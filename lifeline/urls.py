@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("lifeline.index.urls")),
     path("account/tokens/", include("lifeline.tokens.urls")),
     path("", include("lifeline.tokens.publishing.urls")),
+    path("", include("lifeline.checkup.urls")),
     path("recovery/", include("lifeline.recovery.urls")),
     path("", include("lifeline.ops.urls")),
     path("_dev/outbox/", include("lifeline.notifications.urls")),

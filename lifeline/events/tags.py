@@ -17,6 +17,7 @@ class EventTag(models.TextChoices):
     EMAIL_VERIFY = "account:email:verify", "Email address verified"
     EMAIL_REMOVE = "account:email:remove", "Email address removed"
     EMAIL_PRIMARY = "account:email:primary_change", "Primary email address changed"
+    EMAIL_UNVERIFY = "account:email:unverify", "Email address no longer verified"
     REAUTHENTICATED = "account:sudo:enter", "Confirmed identity for a sensitive action"
     SESSION_END = "account:session:end", "Session ended"
     ACCOUNT_DELETE = "account:account:delete", "Account deleted"

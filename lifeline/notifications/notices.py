@@ -29,6 +29,8 @@ SECURITY_NOTICES: frozenset[str] = frozenset(
         "mfa_recovery_code_used",
         "mfa_recovery_codes_confirmed",
         "mfa_recovery_codes_generated",
+        # checkup: an address stopped being trusted (bounces, lapsed domain)
+        "email_address_unverified",
         # tokens
         "api_token_created",
         "api_token_revoked",

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 
 from lifeline.accounts.mfa.status import mfa_status
+from lifeline.checkup.selectors import Reachability, email_reachability
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.index.models import Release, Role
@@ -30,6 +31,7 @@ class EmailRow:
     address: EmailAddress
     history: list[SecurityEvent] = field(default_factory=list)
     failures: list[EmailLog] = field(default_factory=list)
+    reachability: Reachability = field(default_factory=Reachability)
 
 
 @dataclass
@@ -43,6 +45,7 @@ def account_summary(user: Any, *, timeline_limit: int = 50) -> dict[str, Any]:
         SecurityEvent.objects.filter(user=user, tag__in=EMAIL_TAGS).order_by("created")
     )
     failures = list(EmailLog.objects.filter(user=user, status=EmailLog.Status.FAILED)[:50])
+    reachability = email_reachability(user)
     emails = []
     for address in EmailAddress.objects.filter(user=user).order_by("-primary", "email"):
         lowered = address.email.lower()
@@ -56,6 +59,7 @@ def account_summary(user: Any, *, timeline_limit: int = 50) -> dict[str, Any]:
                     in {str(v).lower() for v in (e.details or {}).values() if isinstance(v, str)}
                 ],
                 failures=[f for f in failures if f.to.lower() == lowered],
+                reachability=reachability.get(lowered) or Reachability(),
             )
         )
     roles = list(Role.objects.filter(user=user).select_related("project"))

@@ -36,10 +36,12 @@ FAST_ROUTES = {
     "oidc_audience",
     "oidc_mint_token",
     "oidc_burn_token",
+    # Bounce and complaint webhook (lifeline/checkup/webhook.py): JSON, HMAC-signed, no session.
+    "email_events_webhook",
 }
-PREFIXES = ("/simple/", "/files/", "/pypi/", "/_/oidc/")
+PREFIXES = ("/simple/", "/files/", "/pypi/", "/_/oidc/", "/_/email/")
 # Paths on the short path for every method (their views check the method themselves).
-ANY_METHOD_PREFIXES = ("/_/oidc/",)
+ANY_METHOD_PREFIXES = ("/_/oidc/", "/_/email/")
 CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 

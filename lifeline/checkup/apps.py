@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CheckupConfig(AppConfig):
+    name = "lifeline.checkup"
+    label = "checkup"
+    verbose_name = "Security checkup and email reachability"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lifeline.checkup import receivers  # noqa: F401 - registers them
