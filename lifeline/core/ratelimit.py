@@ -25,6 +25,7 @@ Security reasoning:
   per-username allowance of the real owner, and hammering a closed limit does not extend it.
 - **No personal data stored.** Keys are an HMAC (keyed with ``SECRET_KEY``) of scope, key and
   limit, so a stored hash can't be reversed by trying every IPv4 address or username.
+  (Rotating ``SECRET_KEY`` therefore starts every counter afresh.)
 
 Counters are written on the default database connection: count an attempt before opening
 the transaction that acts on it, so a rollback can't take the count back with it.

@@ -185,3 +185,20 @@ def test_humanize_wait():
     assert ratelimit.humanize_wait(30) == "30 seconds"
     assert ratelimit.humanize_wait(61) == "2 minutes"
     assert ratelimit.humanize_wait(3600) == "1 hour"
+
+
+def test_the_default_cache_never_culls_a_live_entry():
+    """Django's DatabaseCache drops a third of its rows when full; ours drops expired ones."""
+    from django.core.cache import caches
+
+    from lifeline.core.cache import DurableDatabaseCache
+
+    assert isinstance(caches["default"], DurableDatabaseCache)
+    small = DurableDatabaseCache("lifeline_cache", {"OPTIONS": {"MAX_ENTRIES": 10}})
+    small.set("stale", 1, timeout=-1)  # already expired
+    for n in range(50):
+        small.set(f"live-{n}", n, timeout=600)
+    assert all(small.get(f"live-{n}") == n for n in range(50))
+    small.set("stale", 1, timeout=-1)
+    assert small.delete_expired() == 1
+    assert all(small.get(f"live-{n}") == n for n in range(50))
