@@ -46,7 +46,7 @@ class RecoveryRequest(models.Model):
     submitted_user_agent = models.CharField(max_length=400, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True, db_index=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

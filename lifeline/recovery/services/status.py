@@ -44,7 +44,7 @@ def queue_info(request_obj: RecoveryRequest, *, now: datetime | None = None) -> 
         position=ahead + 1,
         ahead=ahead,
         waited=max(now - request_obj.queued_at, timedelta(0)),
-        estimate=queue_estimate(now=now),
+        estimate=queue_estimate(),  # the desk's cached figures (metrics.desk_figures)
     )
 
 
