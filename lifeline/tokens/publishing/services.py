@@ -178,7 +178,7 @@ def publisher_remove(*, publisher: TrustedPublisher, actor: Any) -> None:
     """Stop a publisher. Owners of its project, or the creator of a pending one."""
     with transaction.atomic():
         locked = (
-            TrustedPublisher.objects.select_for_update()
+            TrustedPublisher.objects.select_for_update(of=("self",))
             .select_related("project")
             .filter(pk=publisher.pk)
             .first()
