@@ -9,3 +9,6 @@ class CheckupConfig(AppConfig):
 
     def ready(self) -> None:
         from lifeline.checkup import receivers  # noqa: F401 - registers them
+        from lifeline.checkup.display import register_event_describers
+
+        register_event_describers()

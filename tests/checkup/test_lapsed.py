@@ -240,3 +240,11 @@ def test_owner_alert_after_a_bounce_skips_the_unverified_address(webhook_secret,
     verify(request_obj)
     alerts = [m for m in outbox if "/recovery/cancel/" in m.body]
     assert alerts and all(m.to == ["alice@steady.example"] for m in alerts)
+
+
+def test_lifeline_tick_runs_the_domain_check(registry, outbox):
+    from django.core.management import call_command
+
+    owner = make_owner("alice@expired.test", "alice@active.test")
+    call_command("tick")
+    assert unverify_reasons(owner) == {"alice@expired.test": "domain_expired"}

@@ -75,3 +75,35 @@ def test_staff_see_bounces_and_the_unverification_on_the_case_page(
     assert "Reachability" in page and "Delivery failures" not in page
     assert "1 hard bounce" in page and "2 recent soft bounces" in page
     assert "Unverified" in page and "the receiving server says it does not exist" in page
+
+
+def test_the_security_history_says_why(outbox):
+    from lifeline.events.display import describe
+
+    user = make_owner("alice@bouncy.example", "alice@steady.example")
+    address = EmailAddress.objects.get(email="alice@bouncy.example")
+    email_address_unverify(address=address, reason="domain_reregistered")
+    event = SecurityEvent.objects.get(user=user, tag=EventTag.EMAIL_UNVERIFY)
+    assert describe(event) == (
+        "Email address no longer verified: alice@bouncy.example: its domain was registered "
+        "again after you verified the address; alice@steady.example is now primary"
+    )
+
+
+def test_staff_see_the_domain_check(staff_client, owner, settings):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lifeline.checkup.models import DomainCheck
+
+    now = timezone.now()
+    DomainCheck.objects.create(
+        domain="example.com",
+        checked_at=now,
+        status="active",
+        registered_at=now.replace(year=2001, month=5, day=1),
+        expires_at=now + timedelta(days=100),
+    )
+    page = staff_client.get(reverse("desk_account", args=[owner.username])).content.decode()
+    assert "domain example.com: registered, registered 2001-05-01" in page
