@@ -71,7 +71,7 @@ def _member_project(request: HttpRequest, name: str) -> tuple[Project, bool]:
 
 
 @require_2fa
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def publishing_manage(request: HttpRequest, name: str) -> HttpResponse:
     project, owner = _member_project(request, name)
     if request.method == "POST":
@@ -106,7 +106,7 @@ def publishing_remove(request: HttpRequest, name: str, pk: int) -> HttpResponse:
 
 
 @require_2fa
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def publishing_pending(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:

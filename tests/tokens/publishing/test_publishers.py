@@ -221,3 +221,12 @@ def test_pending_removed_by_its_creator_only(owner):
 
 def test_your_projects_links_to_pending_publishers(owner_client):
     assert b"/account/publishing/" in owner_client.get("/manage/projects/").content
+
+
+def test_publishing_pages_ask_for_sudo_before_showing_the_forms(client, owner):
+    project = make_project(owner)
+    client.force_login(owner)
+    enter_sudo(client, owner, age=3600)
+    for url in (f"/manage/project/{project.normalized_name}/publishing/", "/account/publishing/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "reauthenticate" in response["Location"]
