@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recovery', '0004_proof_pending_and_requester_reason'),
+        ("recovery", "0004_proof_pending_and_requester_reason"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='recoveryrequest',
-            name='first_response_at',
+            model_name="recoveryrequest",
+            name="first_response_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
     ]
