@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from lifeline.checkup import conf, rdap
+from lifeline.checkup.holds import release_stale_holds
 from lifeline.checkup.lapsed import domain_check
 from lifeline.checkup.models import DomainCheck, EmailEventReceipt
 from lifeline.core.domains import registrable_domain
@@ -14,7 +15,9 @@ from lifeline.core.domains import registrable_domain
 def recheck_stale_domains() -> int:
     """Check each domain of a verified address not checked in the last 30 days (at most
     ``LIFELINE_DOMAIN_CHECKS_PER_RUN`` per run, oldest first). Idempotent; returns the
-    number checked. Does nothing with the Null backend."""
+    number checked. Does nothing with the Null backend. First releases any access email
+    whose hold outlived its check (holds.py)."""
+    release_stale_holds()
     backend = rdap.get_backend()
     if not backend.enabled:
         return 0

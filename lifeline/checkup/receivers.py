@@ -1,10 +1,9 @@
 """Re-check a domain at once when a password reset or a recovery request concerns it.
 
 Hooks, not edits: a password-reset email (or a recovery email code) being queued to an
-address, and a recovery request being recorded for an account. The check runs as a task
-enqueued *before* the email's own delivery task, and unverifying an address withdraws the
-emails still queued to it, so with an in-order worker a reset link to a lapsed domain is
-never delivered. The lookup is not done inline: a registry round trip only for existing
+address, and a recovery request being recorded for an account. The email is held until the
+check has run (holds.py), so a reset link to a lapsed domain is never delivered, however
+many workers run. The lookup is not done inline: a registry round trip only for existing
 accounts would tell an observer which addresses have one.
 """
 
@@ -18,6 +17,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from lifeline.checkup import rdap
+from lifeline.checkup.holds import hold
 from lifeline.checkup.lapsed import user_domains
 from lifeline.checkup.models import DomainCheck
 from lifeline.core.domains import registrable_domain
@@ -32,28 +32,33 @@ ACCESS_EMAILS = frozenset({"account_password_reset_key", "recovery_email_code"})
 FORCED_CHECK_FLOOR = timedelta(hours=1)
 
 
-def request_check(domains: list[str]) -> None:
+def domains_due(domains: list[str]) -> list[str]:
+    """Those of ``domains`` not checked within the floor (none with the Null backend)."""
     if not domains or not rdap.get_backend().enabled:
-        return
-    from lifeline.checkup.tasks import check_domain
-
+        return []
     recent = set(
         DomainCheck.objects.filter(
             domain__in=domains, checked_at__gt=timezone.now() - FORCED_CHECK_FLOOR
         ).values_list("domain", flat=True)
     )
-    for domain in domains:
-        if domain not in recent:
-            enqueue(check_domain, domain)
+    return [d for d in domains if d and d not in recent]
 
 
 @receiver(post_save, sender=EmailLog, dispatch_uid="checkup_access_email_domain_check")
 def on_access_email(sender: Any, instance: EmailLog, created: bool, **kwargs: Any) -> None:
-    if created and instance.template in ACCESS_EMAILS:
-        request_check([d for d in [registrable_domain(instance.to)] if d])
+    if not (created and instance.template in ACCESS_EMAILS):
+        return
+    from lifeline.checkup.tasks import check_domain
+
+    for domain in domains_due([registrable_domain(instance.to)]):
+        hold(instance.pk)
+        enqueue(check_domain, domain, instance.pk)
 
 
 @receiver(post_save, sender=SecurityEvent, dispatch_uid="checkup_recovery_domain_check")
 def on_recovery_submitted(sender: Any, instance: SecurityEvent, created: bool, **kw: Any) -> None:
     if created and instance.tag == EventTag.RECOVERY_SUBMIT and instance.user_id:
-        request_check(user_domains(instance.user_id))
+        from lifeline.checkup.tasks import check_domain
+
+        for domain in domains_due(user_domains(instance.user_id)):
+            enqueue(check_domain, domain)

@@ -248,3 +248,80 @@ def test_lifeline_tick_runs_the_domain_check(registry, outbox):
     owner = make_owner("alice@expired.test", "alice@active.test")
     call_command("tick")
     assert unverify_reasons(owner) == {"alice@expired.test": "domain_expired"}
+
+
+# --- holding an access email until its domain is checked (holds.py) -----------------------
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Tasks are queued, not run: the test plays the workers, in any order."""
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    return backend
+
+
+def test_a_racing_worker_cannot_deliver_the_reset_before_the_check(
+    registry, client, outbox, queued_tasks
+):
+    """Two workers: one picks the email's delivery before the other has checked the domain.
+    The email is held, so the early delivery sends nothing; the check then withdraws it."""
+    from lifeline.notifications.models import EmailLog
+    from lifeline.notifications.services import deliver
+
+    make_owner("alice@expired.test", "alice@active.test")
+    client.post(reverse("account_reset_password"), {"email": "alice@expired.test"})
+    log = EmailLog.objects.get(template="account_password_reset_key")
+    assert log.status == "failed" and "Held" in log.last_error
+    names = [r.task.name for r in queued_tasks.results]
+    assert names == ["check_domain", "deliver_email"]
+    assert deliver(log.pk) == "failed"  # the racing worker: nothing is sent
+    assert outbox == []
+    check = queued_tasks.results[0]
+    check.task.call(*check.args, **check.kwargs)  # the other worker
+    assert not is_verified("alice@expired.test")
+    log.refresh_from_db()
+    assert log.status == "failed" and log.last_error.startswith("Withdrawn")
+    assert all("alice@expired.test" not in m.to for m in outbox)
+
+
+def test_a_held_reset_to_an_active_domain_is_released(registry, client, outbox, queued_tasks):
+    from lifeline.notifications.models import EmailLog
+    from lifeline.notifications.services import deliver
+
+    make_owner("alice@active.test")
+    client.post(reverse("account_reset_password"), {"email": "alice@active.test"})
+    log = EmailLog.objects.get(template="account_password_reset_key")
+    check = queued_tasks.results[0]
+    check.task.call(*check.args, **check.kwargs)
+    log.refresh_from_db()
+    assert log.status == "queued" and log.last_error == ""
+    assert deliver(log.pk) == "sent"
+    assert [m.to for m in outbox] == [["alice@active.test"]]
+    # Within the hour, another reset is not held again: the domain was just checked.
+    client.post(reverse("account_reset_password"), {"email": "alice@active.test"})
+    assert EmailLog.objects.filter(status="queued", template="account_password_reset_key").exists()
+
+
+def test_a_hold_whose_check_never_ran_is_released_by_the_job(registry, outbox, queued_tasks):
+    from lifeline.checkup.holds import hold
+    from lifeline.notifications.models import EmailLog
+    from lifeline.notifications.services import send_email
+
+    owner = make_owner("alice@active.test")
+    DomainCheck.objects.create(domain="active.test", checked_at=timezone.now(), status="active")
+    (log,) = send_email(
+        template="account_password_reset_key",
+        to=["alice@active.test"],
+        user=owner,
+        context={"password_reset_url": "http://localhost:8000/reset/"},
+    )
+    hold(log.pk)
+    assert recheck_stale_domains() == 0  # young holds are left to their check
+    EmailLog.objects.filter(pk=log.pk).update(created=timezone.now() - timedelta(minutes=20))
+    recheck_stale_domains()
+    log.refresh_from_db()
+    assert log.status == "queued"
