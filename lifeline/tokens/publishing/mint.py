@@ -46,26 +46,32 @@ class Minted:
     expires: int
 
 
-def _kind_and_candidates(issuer: str) -> tuple[str | None, list[TrustedPublisher]]:
-    now = timezone.now()
-    live = TrustedPublisher.objects.exclude(project__isnull=True, expires_at__lte=now)
+def _live() -> Any:
+    """Publishers that can be used: every project publisher, and unexpired pending ones."""
+    return TrustedPublisher.objects.exclude(project__isnull=True, expires_at__lte=timezone.now())
+
+
+def _kind(issuer: str) -> str | None:
+    """Which kind of publisher ``issuer`` serves, if any publisher could use it."""
     if issuer == conf.github_issuer():
-        return PublisherKind.GITHUB, list(live.filter(kind=PublisherKind.GITHUB))
+        return PublisherKind.GITHUB
     if issuer == conf.gitlab_issuer():
-        return PublisherKind.GITLAB, list(live.filter(kind=PublisherKind.GITLAB))
-    generic = list(live.filter(kind=PublisherKind.OIDC, issuer=issuer))
-    return (PublisherKind.OIDC if generic else None), generic
+        return PublisherKind.GITLAB
+    if _live().filter(kind=PublisherKind.OIDC, issuer=issuer).exists():
+        return PublisherKind.OIDC
+    return None
 
 
-def _narrow(
-    kind: str, candidates: list[TrustedPublisher], claims: dict[str, Any]
-) -> list[TrustedPublisher]:
-    """Pre-filter by the repository claim so the mismatch message is about the closest ones."""
-    key = {"github": "repository", "gitlab": "project_path"}.get(kind)
-    if key is None:
-        return candidates
-    wanted = str(claims.get(key, "")).lower()
-    return [p for p in candidates if p.repository.lower() == wanted]
+def _candidates(kind: str, issuer: str, claims: dict[str, Any]) -> list[TrustedPublisher]:
+    """The publishers for the token's repository (verified claims), from the database."""
+    live = _live().filter(kind=kind)
+    if kind == PublisherKind.OIDC:
+        return list(live.filter(issuer=issuer))
+    key = "repository" if kind == PublisherKind.GITHUB else "project_path"
+    wanted = claims.get(key)
+    if not isinstance(wanted, str) or not wanted:
+        return []
+    return list(live.filter(repository__iexact=wanted))
 
 
 def _repository(claims: dict[str, Any]) -> str:
@@ -119,14 +125,14 @@ def mint_token(*, jwt_token: Any, ip: str | None) -> Minted:
     claims: dict[str, Any] = {}
     try:
         issuer = oidc.unverified_issuer(jwt_token)
-        kind, candidates = _kind_and_candidates(issuer)
+        kind = _kind(issuer)
         if kind is None:
             raise OidcError(
                 "invalid-publisher", f"No trusted publisher uses the issuer {issuer[:200]!r}."
             )
         oidc.check_issuer_url(issuer)
         claims = oidc.verify(jwt_token, issuer=issuer, audience=conf.audience())
-        narrowed = _narrow(kind, candidates, claims)
+        narrowed = _candidates(kind, issuer, claims)
         if not narrowed:
             raise OidcError(
                 "invalid-publisher",

@@ -159,6 +159,8 @@ def verify(token: str, *, issuer: str, audience: str) -> dict[str, Any]:
     if not isinstance(kid, str) or not kid:
         raise OidcError("invalid-token", "The token has no key id (kid).")
     jwk = signing_key(issuer, kid)
+    if jwk.get("alg") not in (None, algorithm):
+        raise OidcError("invalid-token", "The token's algorithm does not match its key.")
     try:
         key = jwt.PyJWK(jwk, algorithm=algorithm)
         claims = jwt.decode(

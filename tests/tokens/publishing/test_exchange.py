@@ -330,3 +330,11 @@ def test_system_check_refuses_insecure_issuers_in_production(settings):
     settings.LIFELINE_OIDC_ALLOW_INSECURE_ISSUERS = False
     settings.LIFELINE_OIDC_GITLAB_ISSUER = "http://gitlab.internal"
     assert [m.id for m in check_publishing_settings()] == ["lifeline.publishing.E002"]
+
+
+def test_algorithm_must_match_the_key(client, github, owner, project):
+    github_publisher(project, owner)
+    impostor = new_key("ES256")
+    impostor.kid = github.keys[0].kid  # the issuer's RSA key id, with an EC signature
+    status, body = exchange(client, github.sign(github_claims(github.url, AUDIENCE), key=impostor))
+    assert status == 422 and "does not match its key" in refusal(body)
