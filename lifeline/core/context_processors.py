@@ -8,6 +8,8 @@ def site(request: HttpRequest) -> dict:
     return {
         "site_name": settings.LIFELINE_SITE_NAME,
         "site_domain": urlsplit(settings.LIFELINE_BASE_URL).netloc,
+        # For the commands pages show (pip, twine, uv): absolute, so they work pasted as shown.
+        "base_url": settings.LIFELINE_BASE_URL,
         "dev_outbox_enabled": settings.LIFELINE_DEV_OUTBOX,
     }
 

@@ -1,4 +1,5 @@
-"""TOTP: enrol (QR + secret) → confirm saved codes → log out → log in with TOTP → replay refused."""
+"""TOTP: enrol (QR + secret) → confirm saved codes → log out → the enrolment code is refused →
+log in with the next code → replay refused."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def test_totp_enrol_confirm_login_and_replay(page, live_url):
     secret = page.get_by_label(re.compile("Setup key")).input_value()
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
     totp = pyotp.TOTP(secret)
-    page.get_by_label("Authenticator code").fill(totp.now())
+    enrolment_code = totp.now()
+    page.get_by_label("Authenticator code").fill(enrolment_code)
     page.get_by_role("button", name="Activate").click()
 
     codes = read_recovery_codes(page)
@@ -50,7 +52,13 @@ def test_totp_enrol_confirm_login_and_replay(page, live_url):
     log_out(page)
     log_in(page, login="totpuser", password=DEFAULT_PASSWORD)
     expect(page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
-    # The enrolment step's code was used once; the next step's is valid (±1 step).
+    # The code typed at enrolment is still inside the ±1 step window, but it was used once:
+    # it cannot also sign in (docs/security.md, replay protection).
+    page.get_by_label(re.compile("code from your app", re.I)).fill(enrolment_code)
+    page.get_by_role("button", name="Verify code").click()
+    expect(page.get_by_text("That code didn't work").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Account security")).to_have_count(0)
+    # The next step's code is valid (±1 step).
     code = totp.at(time.time() + 30)
     page.get_by_label(re.compile("code from your app", re.I)).fill(code)
     page.get_by_role("button", name="Verify code").click()
