@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from lifeline.core import ratelimit
 from lifeline.core.client import client_context, request_client
 from lifeline.tokens.publishing import conf
-from lifeline.tokens.publishing.mint import burn_minted_token, mint_token
+from lifeline.tokens.publishing.mint import burn_minted_token, mint_token, record_refusal
 from lifeline.tokens.publishing.oidc import OidcError
 
 MAX_BODY = 32 * 1024
@@ -61,14 +61,21 @@ def mint(request: HttpRequest) -> JsonResponse:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > MAX_BODY:
-        return _failure("invalid-payload", "The request body is too large.")
-    try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _failure("invalid-payload", 'The body must be JSON: {"token": "<OIDC token>"}.')
+    payload = None
+    if length <= MAX_BODY:
+        try:
+            payload = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("token"), str):
-        return _failure("invalid-payload", 'The body must be JSON: {"token": "<OIDC token>"}.')
+        description = (
+            "The request body is too large."
+            if length > MAX_BODY
+            else 'The body must be JSON: {"token": "<OIDC token>"}.'
+        )
+        with client_context(client):
+            record_refusal("invalid-payload", description, ip=client.ip)
+        return _failure("invalid-payload", description)
     with client_context(client):
         try:
             minted = mint_token(jwt_token=payload["token"], ip=client.ip)

@@ -97,7 +97,7 @@ def _identifying(claims: dict[str, Any]) -> dict[str, str]:
     return {k: str(claims[k])[:300] for k in REFUSAL_CLAIMS if k in claims}
 
 
-def _refuse(
+def record_refusal(
     code: str,
     description: str,
     *,
@@ -154,7 +154,9 @@ def mint_token(*, jwt_token: Any, ip: str | None) -> Minted:
             )
         return _mint(publisher=matching[0], issuer=issuer, claims=claims, ip=ip)
     except OidcError as exc:
-        raise _refuse(exc.code, exc.description, issuer=issuer, claims=claims, ip=ip) from None
+        raise record_refusal(
+            exc.code, exc.description, issuer=issuer, claims=claims, ip=ip
+        ) from None
 
 
 def _uploader(publisher: TrustedPublisher) -> Any:

@@ -253,6 +253,8 @@ def test_bad_payloads_are_422_not_500(client, github, body):
     response = client.post("/_/oidc/mint-token", data=body, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "invalid-payload"
+    event = SecurityEvent.objects.get(tag=EventTag.OIDC_REFUSE)
+    assert event.details["error"] == "invalid-payload"
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "x" * 20000])
