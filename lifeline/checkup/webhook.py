@@ -47,12 +47,22 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
 
 
+def _printable(value: str) -> bool:
+    """No control characters (a NUL byte would even fail in PostgreSQL: a 500, not a 400)."""
+    return not any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+
+
 def _parse_event(raw: Any, position: int) -> EmailEvent:
     where = f"event {position}"
     if not isinstance(raw, dict):
         raise Invalid(f"{where}: must be a JSON object")
     event_id = raw.get("id")
-    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 200:
+    if (
+        not isinstance(event_id, str)
+        or not event_id.strip()
+        or len(event_id) > 200
+        or not _printable(event_id)
+    ):
         raise Invalid(f'{where}: "id" must be a non-empty string of at most 200 characters')
     kind = raw.get("type")
     if kind == "complaint":
@@ -65,7 +75,7 @@ def _parse_event(raw: Any, position: int) -> EmailEvent:
     else:
         raise Invalid(f'{where}: "type" must be "bounce" or "complaint"')
     email = raw.get("email")
-    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+    if not isinstance(email, str) or "@" not in email or len(email) > 254 or not _printable(email):
         raise Invalid(f'{where}: "email" must be an email address')
     occurred = raw.get("occurred_at")
     if occurred is None:

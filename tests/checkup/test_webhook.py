@@ -126,6 +126,8 @@ def test_csrf_and_sessions_do_not_apply(owner):
         (b'{"id": "e1", "type": "delivered", "email": "a@b.example"}', '"type"'),
         (b'{"id": "e1", "type": "bounce", "email": "a@b.example"}', '"bounce_type"'),
         (b'{"id": "e1", "type": "complaint", "email": "nope"}', '"email"'),
+        (b'{"id": "e1", "type": "complaint", "email": "a\\u0000@b.example"}', '"email"'),
+        (b'{"id": "e\\u0000", "type": "complaint", "email": "a@b.example"}', '"id"'),
         (
             b'{"id": "e1", "type": "complaint", "email": "a@b.example", "occurred_at": "soon"}',
             '"occurred_at"',
