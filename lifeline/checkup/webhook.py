@@ -87,6 +87,12 @@ def _parse_event(raw: Any, position: int) -> EmailEvent:
             raise Invalid(f'{where}: "occurred_at" must be an ISO 8601 date and time') from None
         if occurred_at.tzinfo is None:
             occurred_at = occurred_at.replace(tzinfo=UTC)
+        try:
+            occurred_at = occurred_at.astimezone(UTC)
+        except OverflowError:
+            raise Invalid(f'{where}: "occurred_at" is out of range') from None
+        if occurred_at.year < 2000:
+            raise Invalid(f'{where}: "occurred_at" is out of range') from None
     return EmailEvent(event_id.strip(), parsed_kind, email.strip(), occurred_at)
 
 

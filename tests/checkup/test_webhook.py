@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from lifeline.checkup.jobs import sweep_email_event_receipts
 from lifeline.checkup.models import Bounce, EmailEventReceipt
@@ -127,6 +131,11 @@ def test_csrf_and_sessions_do_not_apply(owner):
         (b'{"id": "e1", "type": "bounce", "email": "a@b.example"}', '"bounce_type"'),
         (b'{"id": "e1", "type": "complaint", "email": "nope"}', '"email"'),
         (b'{"id": "e1", "type": "complaint", "email": "a\\u0000@b.example"}', '"email"'),
+        (
+            b'{"id": "e1", "type": "complaint", "email": "a@b.example", '
+            b'"occurred_at": "0001-01-01T00:00:00+05:00"}',
+            "out of range",
+        ),
         (b'{"id": "e\\u0000", "type": "complaint", "email": "a@b.example"}', '"id"'),
         (
             b'{"id": "e1", "type": "complaint", "email": "a@b.example", "occurred_at": "soon"}',
@@ -258,3 +267,50 @@ def test_receipts_are_swept_after_the_retention_period(client, owner):
     EmailEventReceipt.objects.update(received_at=timezone.now() - timedelta(days=31))
     assert sweep_email_event_receipts() == 1
     assert not EmailEventReceipt.objects.exists()
+
+
+# --- hostile payloads -----------------------------------------------------------------------
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
+
+
+def _offset(hours: int) -> dt_timezone:
+    return dt_timezone(timedelta(hours=hours))
+
+
+_event = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.text(max_size=210), st.integers()),
+        "type": st.sampled_from(["bounce", "complaint", "other", ""]) | _json,
+        "bounce_type": st.sampled_from(["hard", "soft", "HARD"]) | _json,
+        "email": st.emails() | st.text(max_size=40) | _json,
+        "occurred_at": st.datetimes(
+            timezones=st.none() | st.builds(_offset, st.integers(-23, 23))
+        ).map(lambda d: d.isoformat())
+        | st.text(max_size=30)
+        | _json,
+    },
+)
+
+
+@hsettings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(payload=_json | _event | st.lists(_event, max_size=3))
+def test_any_signed_json_gets_an_answer_never_a_500(client, owner, payload):
+    response = post_events(client, payload)
+    assert response.status_code in (200, 400, 409), response.content
+    assert response["Content-Type"] == "application/json"
