@@ -71,7 +71,13 @@ def _parse_date(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:
+        return None
+    return parsed if parsed.year >= 1980 else None
 
 
 def parse_domain_answer(data: Any, *, now: datetime) -> DomainStatus:

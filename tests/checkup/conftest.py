@@ -93,7 +93,8 @@ def registry(settings) -> Iterator[Registry]:
 
     active.test: registered 2010, expires in a year. expired.test: expired last month.
     reregistered.test: registered again 10 days ago. pending.test: in redemption.
-    gone.test: 404. broken.test: 500. garbage.test: not JSON. ``.nowhere``: no RDAP service.
+    gone.test: 404. broken.test: 500. weird.test: dates out of range. garbage.test: not JSON.
+    ``.nowhere``: no RDAP service.
     """
     now = timezone.now()
     json_headers = {"Content-Type": "application/rdap+json"}
@@ -143,6 +144,13 @@ def registry(settings) -> Iterator[Registry]:
         for name, body in domains.items():
             routes[f"/rdap/domain/{name}"] = (200, json_headers, body)
         routes["/rdap/domain/broken.test"] = (500, {}, b"oops")
+        routes["/rdap/domain/weird.test"] = (
+            200,
+            json_headers,
+            b'{"objectClassName": "domain", "events": [{"eventAction": "expiration", '
+            b'"eventDate": "0001-01-01T00:00:00+05:00"}, {"eventAction": "registration", '
+            b'"eventDate": 12}]}',
+        )
         routes["/rdap/domain/garbage.test"] = (200, json_headers, b"<html>not json")
         settings.LIFELINE_DOMAIN_STATUS_BACKEND = "rdap"
         settings.LIFELINE_RDAP_BOOTSTRAP_URL = f"{url}/bootstrap/dns.json"

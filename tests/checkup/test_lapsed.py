@@ -103,6 +103,7 @@ def test_an_old_verification_event_does_not_save_it(registry):
         ("alice@gone.test", "not_found"),  # 404 at the registry
         ("alice@broken.test", "unknown"),  # 500
         ("alice@garbage.test", "unknown"),  # not JSON
+        ("alice@weird.test", "unknown"),  # dates out of range
         ("alice@example.nowhere", "unknown"),  # no RDAP service for the TLD
     ],
 )
