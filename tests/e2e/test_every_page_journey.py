@@ -36,7 +36,11 @@ OTHER_COMBINATIONS = [
     ("phone light", PHONE, "light"),
     ("phone dark", PHONE, "dark"),
 ]
-SCREENSHOT_PAGES = {"/account/security/": "security", "/account/tokens/": "tokens"}
+SCREENSHOT_PAGES = {
+    "/account/security/": "security",
+    "/account/tokens/": "tokens",
+    "/projects/maria-tool/": "project",
+}
 
 MAINTAINER_PAGES = [
     "/account/security/",
