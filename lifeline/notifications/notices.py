@@ -34,6 +34,7 @@ SECURITY_NOTICES: frozenset[str] = frozenset(
         # tokens
         "api_token_created",
         "api_token_revoked",
+        "trusted_publisher_changed",
         # recovery: what the account's owner is told
         "recovery_owner_alert",
         "recovery_cooling_off_owner",

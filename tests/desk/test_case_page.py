@@ -145,7 +145,7 @@ def test_decisions_still_need_a_justification(staff_client, strong_case, action,
         html = response.content.decode()
         assert "This field is required." in html or "Write at least 20 characters." in html
         # The form with the error is shown open, not hidden in a closed <details>.
-        assert f'<details open><summary><strong>{action.capitalize()}' in html
+        assert f"<details open><summary><strong>{action.capitalize()}" in html
     strong_case.refresh_from_db()
     assert strong_case.state == State.OPEN
     with pytest.raises(IllegalTransition, match="justification"):

@@ -12,8 +12,8 @@ from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryAudit, RecoveryRequest, StaffRoleGrant
 from lifeline.recovery.states import State
 from tests.desk.fixtures import JUSTIFICATION, make_staff, open_case, staff_client_for
-from tests.fixtures_mfa import enter_sudo
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.fixtures_mfa import enter_sudo
 
 pytestmark = pytest.mark.django_db
 

@@ -117,9 +117,7 @@ def test_other_tags_say_their_details_in_words(client, alice):
         user=alice,
         details={"scope": "totp", "retry_after_seconds": 900},
     )
-    record_event(
-        tag=EventTag.RECOVERY_CODE_USE, user=alice, actor=alice, details={"remaining": 9}
-    )
+    record_event(tag=EventTag.RECOVERY_CODE_USE, user=alice, actor=alice, details={"remaining": 9})
     record_event(
         tag=EventTag.WEBAUTHN_RENAME,
         user=alice,

@@ -4,25 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_cache_table'),
+        ("core", "0001_cache_table"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateLimitCounter',
+            name="RateLimitCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64)),
-                ('bucket', models.BigIntegerField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('expires_at', models.BigIntegerField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_hash", models.CharField(max_length=64)),
+                ("bucket", models.BigIntegerField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("expires_at", models.BigIntegerField(db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('key_hash', 'bucket'), name='ratelimit_key_bucket')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key_hash", "bucket"), name="ratelimit_key_bucket"
+                    )
+                ],
             },
         ),
     ]

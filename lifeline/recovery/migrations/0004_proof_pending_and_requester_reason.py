@@ -4,20 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recovery', '0003_competing_alerts_digest_role_grants'),
+        ("recovery", "0003_competing_alerts_digest_role_grants"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recoveryproof',
-            name='requester_reason',
+            model_name="recoveryproof",
+            name="requester_reason",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AlterField(
-            model_name='recoveryproof',
-            name='result',
-            field=models.CharField(choices=[('ok', 'Succeeded'), ('failed', 'Failed'), ('pending', 'Checking')], max_length=10),
+            model_name="recoveryproof",
+            name="result",
+            field=models.CharField(
+                choices=[("ok", "Succeeded"), ("failed", "Failed"), ("pending", "Checking")],
+                max_length=10,
+            ),
         ),
     ]
