@@ -78,7 +78,8 @@ def test_malformed_timestamp_is_a_400(client, owner, stamp):
     assert response.json()["error"] == "bad_timestamp"
 
 
-@pytest.mark.parametrize("skew", [-301, 301, -86400])
+# Clearly outside the 300 s window: a skew of 301 s raced the clock on a loaded machine.
+@pytest.mark.parametrize("skew", [-360, 360, -86400])
 def test_timestamp_outside_the_window_is_refused(client, owner, skew):
     """A correctly signed request from more than five minutes ago (or ahead) is a replay."""
     response = post_events(
