@@ -174,5 +174,18 @@ def test_queue_ages_read_in_words(staff_client, strong_case):
         queued_at=timezone.now() - timedelta(hours=5, minutes=10)
     )
     html = staff_client.get("/desk/").content.decode()
-    assert "<td>5 h 10 min</td>" in html  # was "0 d"
+    assert '<td data-label="Age">5 h 10 min</td>' in html  # was "0 d"
     assert_no_raw_values(html)
+
+
+def test_values_name_their_column_when_tables_become_cards_on_phones(staff_client, strong_case):
+    """On a phone each table row is a card (site.css); a bare "1 min 3 s" or "—" means nothing
+    without the column's name, so the desk's cells carry data-label."""
+    queue = staff_client.get("/desk/").content.decode()
+    for label in ("Account", "State", "Evidence", "Age", "Assignee"):
+        assert f'data-label="{label}"' in queue, label
+    case = staff_client.get(f"/desk/cases/{strong_case.public_id}/").content.decode()
+    for label in ("Strength", "Result", "Boundary", "Actor", "Justification", "Reachability"):
+        assert f'data-label="{label}"' in case, label
+    metrics = staff_client.get("/desk/metrics/").content.decode()
+    assert 'data-label="Approved"' in metrics and 'data-label="Denied"' in metrics

@@ -85,8 +85,9 @@ def visit_everywhere(checks: PageChecks, page: Page, path: str, *, password: str
         page.emulate_media(color_scheme=scheme)
         if label != "desktop light":
             checks.check_now(page, label)
-        if shots and path in SCREENSHOT_PAGES:
-            name = f"{SCREENSHOT_PAGES[path]}-{label.replace(' ', '-')}.png"
+        if shots:
+            stem = SCREENSHOT_PAGES.get(path) or path.strip("/").replace("/", "_") or "home"
+            name = f"{stem}-{label.replace(' ', '-')}.png"
             page.screenshot(path=str(Path(shots) / name), full_page=True)
 
 
