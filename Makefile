@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run test test-quick install lock lint format demo worker clean
+.PHONY: run test test-quick coverage install lock lint format demo worker clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ test: install
 ## The fast tests only: no browser, no real clients
 test-quick: install
 	$(BIN)/python -m pytest -m "not browser and not clients" $(PYTEST_ARGS)
+
+## Branch coverage of the fast tests; fails below 90% in the packages that guard accounts
+COVERED := lifeline/accounts/mfa lifeline/recovery lifeline/tokens lifeline/index/upload lifeline/desk
+coverage: install
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -m "not browser and not clients" -q $(PYTEST_ARGS)
+	@fail=0; for pkg in $(COVERED); do \
+	  pct=$$($(BIN)/coverage report --include="$$pkg/*" --format=total); \
+	  printf '%-24s %s%%\n' "$$pkg" "$$pct"; \
+	  awk -v p="$$pct" 'BEGIN{exit !(p+0 < 90)}' && fail=1; \
+	done; exit $$fail
 
 ## Re-pin dependencies (with hashes) after editing pyproject.toml: requirements.lock is what
 ## production installs (runtime only); requirements-dev.lock adds the test and lint tools.
