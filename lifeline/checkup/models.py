@@ -55,3 +55,6 @@ class DomainCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain}: {self.status}"
+
+
+from lifeline.checkup.contacts_models import RecoveryContact  # noqa: E402, F401 (recovery contacts)
