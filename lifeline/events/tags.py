@@ -35,6 +35,14 @@ class EventTag(models.TextChoices):
     MFA_FAILURE = "account:2fa:failure", "Failed second-factor attempt"
     MFA_LOCKOUT = "account:2fa:lockout", "Second-factor attempts locked out"
     DEVICE_FORGET = "account:device:forget", "Device forgotten"
+    DEVICE_NEW = "account:device:new", "Signed in from a new device"
+    # recovery contacts (lifeline/checkup/contacts*.py)
+    CONTACT_INVITE = "account:recovery_contact:invite", "Recovery contact invited"
+    CONTACT_ACCEPT = "account:recovery_contact:accept", "Recovery contact accepted"
+    CONTACT_DECLINE = "account:recovery_contact:decline", "Recovery contact invitation declined"
+    CONTACT_REMOVE = "account:recovery_contact:remove", "Recovery contact removed"
+    VOUCH_REQUEST = "account:recovery_vouch:request", "Recovery contact asked to vouch"
+    VOUCH_ANSWER = "account:recovery_vouch:answer", "Recovery contact answered a vouch request"
     # API tokens
     TOKEN_CREATE = "account:api_token:create", "API token created"
     TOKEN_USE = "account:api_token:use", "API token used"
