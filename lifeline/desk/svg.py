@@ -1,8 +1,10 @@
 """Small server-rendered SVG charts (no JavaScript, no library, CSP-safe).
 
-Charts are inline ``<svg>`` elements with classes for styling and SVG presentation
-attributes (``fill``, ``width``…); never ``style=``. Every chart has a ``<title>`` and a
-text label per bar, so it reads without colour too.
+Charts are inline ``<svg>`` elements with geometry as SVG attributes (``x``, ``width``…) and
+every colour from CSS classes (``chart-bar``, ``chart-series-N``, ``chart-swatch``… in
+``site.css``, see docs/design.md), so the light and dark palettes both apply; never ``style=``
+and never a colour literal here. Every chart has a ``<title>`` and a text label per bar, so it
+reads without colour too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ BAR_HEIGHT = 22
 GAP = 6
 LABEL_WIDTH = 290
 BAR_WIDTH = 260
-COLOURS = ("#2f6f4f", "#a33b3b", "#b7791f", "#4a5a8a")
+SERIES = 4  # site.css styles .chart-series-1 … .chart-series-4
 
 
 def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, css_class: str = "") -> SafeString:
@@ -31,17 +33,17 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, css_class: str = 
         bars.append(
             format_html(
                 '<g class="chart-row"><text class="chart-label" x="0" y="{}" '
-                'fill="currentColor" font-size="13">{}</text>'
-                '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+                'font-size="13">{}</text>'
+                '<rect class="chart-bar {}" x="{}" y="{}" width="{}" height="{}"></rect>'
                 '<text class="chart-value" x="{}" y="{}" '
-                'fill="currentColor" font-size="13">{}</text></g>',
+                'font-size="13">{}</text></g>',
                 y + BAR_HEIGHT - 6,
                 label,
+                f"chart-series-{i % SERIES + 1}" if css_class == "multi" else "chart-series-1",
                 LABEL_WIDTH,
                 y,
                 length,
                 BAR_HEIGHT,
-                COLOURS[i % len(COLOURS)] if css_class == "multi" else COLOURS[0],
                 LABEL_WIDTH + length + 6,
                 y + BAR_HEIGHT - 6,
                 value,
@@ -75,19 +77,18 @@ def stacked_columns(
         base = top + chart_height
         parts.append(
             format_html(
-                '<g class="chart-column"><rect class="chart-bar" x="{}" y="{}" width="{}" '
-                'height="{}" fill="{}"><title>{}: {} {}</title></rect>'
-                '<rect class="chart-bar chart-bar-second" x="{}" y="{}" width="{}" height="{}" '
-                'fill="{}"><title>{}: {} {}</title></rect>'
-                '<text class="chart-value" x="{}" y="{}" fill="currentColor" font-size="13" '
+                '<g class="chart-column"><rect class="chart-bar chart-series-1" x="{}" y="{}" '
+                'width="{}" height="{}"><title>{}: {} {}</title></rect>'
+                '<rect class="chart-bar chart-series-2" x="{}" y="{}" width="{}" height="{}">'
+                "<title>{}: {} {}</title></rect>"
+                '<text class="chart-value" x="{}" y="{}" font-size="13" '
                 'text-anchor="middle">{}</text>'
-                '<text class="chart-label" x="{}" y="{}" fill="currentColor" font-size="13" '
+                '<text class="chart-label" x="{}" y="{}" font-size="13" '
                 'text-anchor="middle">{}</text></g>',
                 x,
                 base - h1,
                 column_width,
                 h1,
-                COLOURS[0],
                 label,
                 first,
                 legend[0],
@@ -95,7 +96,6 @@ def stacked_columns(
                 base - h1 - h2,
                 column_width,
                 h2,
-                COLOURS[1],
                 label,
                 second,
                 legend[1],
@@ -108,19 +108,18 @@ def stacked_columns(
             )
         )
     legend_svg = format_html(
-        '<g class="chart-legend"><rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
-        '<text x="{}" y="{}" fill="currentColor" font-size="13">{}</text>'
-        '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
-        '<text x="{}" y="{}" fill="currentColor" font-size="13">{}</text></g>',
+        '<g class="chart-legend">'
+        '<rect class="chart-swatch chart-series-1" x="{}" y="{}" width="10" height="10"></rect>'
+        '<text class="chart-label" x="{}" y="{}" font-size="13">{}</text>'
+        '<rect class="chart-swatch chart-series-2" x="{}" y="{}" width="10" height="10"></rect>'
+        '<text class="chart-label" x="{}" y="{}" font-size="13">{}</text></g>',
         gap,
         top + chart_height + 22,
-        COLOURS[0],
         gap + 14,
         top + chart_height + 31,
         legend[0],
         gap + 110,
         top + chart_height + 22,
-        COLOURS[1],
         gap + 124,
         top + chart_height + 31,
         legend[1],
