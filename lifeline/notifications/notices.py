@@ -31,6 +31,9 @@ SECURITY_NOTICES: frozenset[str] = frozenset(
         "mfa_recovery_codes_generated",
         # checkup: an address stopped being trusted (bounces, lapsed domain)
         "email_address_unverified",
+        "new_device_signin",  # a full login from a browser the account had not used
+        "recovery_contact_added",  # a recovery contact link was made (both sides)
+        "recovery_contact_removed",  # ... or ended, declined (both sides)
         # tokens
         "api_token_created",
         "api_token_revoked",

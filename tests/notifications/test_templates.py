@@ -29,6 +29,8 @@ ENTITIES = ("&quot;", "&amp;", "&lt;", "&gt;", "&#x27;", "&#39;")
 NOT_NOTICES = {
     "account_already_exists",  # a sign-up attempt; the address's owner may just ignore it
     "account_unknown_account",
+    "recovery_contact_invitation",  # asks the reader to accept or decline
+    "recovery_vouch_request",  # asks a recovery contact to vouch
     "account_email_confirmation",
     "account_email_confirmation_signup",
     "account_password_reset_key",
