@@ -1,6 +1,7 @@
 """System checks of Lifeline's own.
 
-``lifeline check --deploy`` runs the deploy checks; the errors below run before every
+Each app registers its own (e.g. ``lifeline/notifications/checks.py``, the outbox in
+production); these are about the site as a whole. The errors below run before every
 management command (migrate, runserver, db_worker, tick), so a production deployment that
 lacks them refuses to start instead of emailing links to the wrong place.
 """
@@ -11,28 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-
-OUTBOX_BACKEND = "lifeline.notifications.outbox.OutboxBackend"
-
-
-@register(deploy=True)
-def outbox_not_in_production(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    """The development outbox keeps whole emails (reset and restore links) in plain text and
-    delivers nothing: a production deployment must send through SMTP."""
-    mailer = settings.MAILERS.get("default", {}).get("BACKEND", "")
-    if getattr(settings, "PRODUCTION", False) and mailer == OUTBOX_BACKEND:
-        return [
-            Warning(
-                "Emails go to the development outbox: nothing is delivered, and messages "
-                "(with password-reset and recovery links) are stored in plain text.",
-                hint="Set SMTP_HOST (and SMTP_PORT, SMTP_USER, SMTP_PASSWORD). See docs/deploy.md.",
-                id="lifeline.W001",
-            )
-        ]
-    return []
 
 
 @register()
@@ -40,7 +22,7 @@ def public_addresses_in_production(app_configs: Any = None, **kwargs: Any) -> li
     """Every email link is built from LIFELINE_BASE_URL and every security notice names
     LIFELINE_SUPPORT_EMAIL. Development derives both (``lifeline serve`` from its port); in
     production a guess would send people to the wrong host, so both must be set."""
-    if not getattr(settings, "PRODUCTION", False):
+    if not settings.PRODUCTION:
         return []
     errors: list[CheckMessage] = []
     base_url = settings.LIFELINE_BASE_URL

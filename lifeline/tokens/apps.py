@@ -6,4 +6,7 @@ class TokensConfig(AppConfig):
     label = "tokens"
 
     def ready(self) -> None:
+        from lifeline.tokens import receivers
         from lifeline.tokens.publishing import checks  # noqa: F401 - registers the checks
+
+        receivers.connect()  # the index's upload authenticator and file_uploaded receiver

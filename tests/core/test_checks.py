@@ -2,20 +2,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lifeline.core.checks import outbox_not_in_production, public_addresses_in_production
+from lifeline.core.checks import public_addresses_in_production
 from tests.ops.services import production_env
-
-
-def test_production_without_smtp_is_flagged(settings):
-    settings.PRODUCTION = True
-    settings.MAILERS = {"default": {"BACKEND": "lifeline.notifications.outbox.OutboxBackend"}}
-    assert [m.id for m in outbox_not_in_production()] == ["lifeline.W001"]
-
-
-def test_production_with_smtp_is_clean(settings):
-    settings.PRODUCTION = True
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
-    assert outbox_not_in_production() == []
 
 
 def _ids(messages) -> list[str]:

@@ -18,6 +18,7 @@ from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.index import files, readme
 from lifeline.index.models import File, Project, Release, Role, UsedFilename
+from lifeline.index.signals import file_uploaded
 from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.validation import UploadRequest, check_digests, check_filename
 
@@ -196,12 +197,8 @@ def _record(
                 metadata_sha256=metadata_sha256,
             )
             UsedFilename.objects.create(filename=filename, created=now)
-            # --- trusted publishing (h7; lifeline/tokens/publishing/uploads.py) ---
-            if getattr(token, "publisher_id", None):
-                from lifeline.tokens.publishing.uploads import record_trusted_upload
-
-                record_trusted_upload(file=file, token=token)
-            # --- end trusted publishing ---
+            # In the transaction: e.g. trusted publishing records which CI run uploaded it.
+            file_uploaded.send(sender=File, file=file, user=user, credential=token)
             record_event(
                 tag=EventTag.RELEASE_FILE_ADD,
                 user=user,

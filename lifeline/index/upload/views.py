@@ -22,12 +22,15 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.core import ratelimit
 from lifeline.core.client import request_client
+from lifeline.index.upload.credentials import (
+    CredentialRefused,
+    UploadCredential,
+    authenticate_upload,
+)
 from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.handlers import CONTENT_FIELD, HashingTemporaryFileUploadHandler
 from lifeline.index.upload.service import file_upload
 from lifeline.index.upload.validation import parse_upload_fields
-from lifeline.tokens.models import ApiToken
-from lifeline.tokens.services import token_authenticate, token_lookup, token_record_use
 
 logger = logging.getLogger(__name__)
 TOKEN_USERNAME = "__token__"  # noqa: S105 - the fixed user name for token auth
@@ -75,8 +78,8 @@ def _base() -> str:
     return settings.LIFELINE_BASE_URL
 
 
-def _authenticate(request: HttpRequest) -> ApiToken:
-    """The active API token from the Basic credentials, or an ``UploadError``.
+def _authenticate(request: HttpRequest, ip: str | None) -> UploadCredential:
+    """The active API token from the Basic credentials (its use recorded), or an ``UploadError``.
 
     A user name other than ``__token__`` is refused without checking the password, so this
     endpoint can never be used to guess passwords. A well-formed token whose hash matches
@@ -113,13 +116,11 @@ def _authenticate(request: HttpRequest) -> ApiToken:
             f"{reverse('token_list')}.",
             403,
         )
-    token = token_authenticate(password)
+    try:
+        token = authenticate_upload(password, ip=ip)
+    except CredentialRefused as refused:
+        raise UploadError(refused.message, 403) from None
     if token is None:
-        known = token_lookup(password)
-        if known is not None and known.revoked_at is not None:
-            raise UploadError("Invalid API token: this token has been revoked.", 403)
-        if known is not None and known.is_expired:
-            raise UploadError("Invalid API token: this token has expired.", 403)
         raise invalid()
     return token
 
@@ -162,11 +163,10 @@ def _upload(request: HttpRequest) -> HttpResponse:
             429,
         )
     try:
-        token = _authenticate(request)
+        token = _authenticate(request, ip)
     except UploadError:
         ratelimit.check("upload:auth-failure", ip or "", spec)  # count the failure
         raise
-    token_record_use(token=token, ip=ip)
 
     handler = HashingTemporaryFileUploadHandler(request, max_bytes=max_bytes)
     parser = StrictMultiPartParser(request.META, request, [handler], request.encoding)
@@ -195,7 +195,7 @@ def _close_unfinished(handler: HashingTemporaryFileUploadHandler) -> None:
 
 
 def _store(
-    token: ApiToken,
+    token: UploadCredential,
     data: Any,
     uploaded: Any,
     parser: StrictMultiPartParser,
