@@ -250,6 +250,7 @@ LIFELINE_SCHEDULED_JOBS = [
     "lifeline.accounts.jobs.expire_unverified_signups",
     "lifeline.checkup.jobs.recheck_stale_domains",
     "lifeline.checkup.jobs.sweep_email_event_receipts",
+    "lifeline.checkup.reminders.daily_reminders",
 ]
 
 # --- Email ------------------------------------------------------------------------------------

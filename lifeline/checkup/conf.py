@@ -57,3 +57,33 @@ def rdap_bootstrap_url() -> str:
 
 def rdap_timeout() -> float:
     return float(getattr(settings, "LIFELINE_RDAP_TIMEOUT_SECONDS", 5))
+
+
+# --- The checkup and its reminders ----------------------------------------------------------
+
+
+def reminder_every() -> timedelta:
+    """Each kind of reminder reaches a user at most once in this period."""
+    return timedelta(days=getattr(settings, "LIFELINE_REMINDER_EVERY_DAYS", 30))
+
+
+def reminder_grace() -> timedelta:
+    """New accounts get no reminders for this long (they are still setting up)."""
+    return timedelta(days=getattr(settings, "LIFELINE_REMINDER_GRACE_DAYS", 7))
+
+
+def reminder_run_every() -> timedelta:
+    """The reminder job does its work at most once in this period (a daily job in ``tick``)."""
+    return timedelta(hours=getattr(settings, "LIFELINE_REMINDER_RUN_HOURS", 20))
+
+
+def reminder_batch_size() -> int:
+    return getattr(settings, "LIFELINE_REMINDER_BATCH_SIZE", 500)
+
+
+def stale_token_after() -> timedelta:
+    return timedelta(days=getattr(settings, "LIFELINE_STALE_TOKEN_DAYS", 90))
+
+
+def badge_cache_seconds() -> int:
+    return getattr(settings, "LIFELINE_CHECKUP_BADGE_SECONDS", 600)

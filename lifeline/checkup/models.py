@@ -58,3 +58,9 @@ class DomainCheck(models.Model):
 
 
 from lifeline.checkup.contacts_models import RecoveryContact  # noqa: E402, F401 (recovery contacts)
+from lifeline.checkup.reminder_models import (  # noqa: E402, F401 (the checkup's state)
+    CheckupReview,
+    ReminderKind,
+    ReminderOptOut,
+    ReminderSent,
+)

@@ -43,6 +43,11 @@ class EventTag(models.TextChoices):
     CONTACT_REMOVE = "account:recovery_contact:remove", "Recovery contact removed"
     VOUCH_REQUEST = "account:recovery_vouch:request", "Recovery contact asked to vouch"
     VOUCH_ANSWER = "account:recovery_vouch:answer", "Recovery contact answered a vouch request"
+    # security checkup (lifeline/checkup)
+    CHECKUP_REVIEW = "account:checkup:review", "Security checkup reviewed"
+    CHECKUP_REMINDER = "account:checkup:reminder", "Security checkup reminder sent"
+    CHECKUP_UNSUBSCRIBE = "account:checkup:unsubscribe", "Checkup reminder turned off"
+    CHECKUP_RESUBSCRIBE = "account:checkup:resubscribe", "Checkup reminder turned back on"
     # API tokens
     TOKEN_CREATE = "account:api_token:create", "API token created"
     TOKEN_USE = "account:api_token:use", "API token used"

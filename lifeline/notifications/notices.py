@@ -50,6 +50,19 @@ SECURITY_NOTICES: frozenset[str] = frozenset(
     }
 )
 
+# Reminders ask the reader to improve their own account (lifeline/checkup/reminders.py):
+# not notices, and each kind can be turned off by the reader.
+REMINDERS: frozenset[str] = frozenset(
+    {
+        "checkup_reminder_no_2fa",
+        "checkup_reminder_codes_unconfirmed",
+        "checkup_reminder_codes_low",
+        "checkup_reminder_addresses",
+        "checkup_reminder_review",
+        "checkup_reminder_stale_tokens",
+    }
+)
+
 
 def is_security_notice(template: str) -> bool:
     return template in SECURITY_NOTICES

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
-from lifeline.notifications.notices import SECURITY_NOTICES
+from lifeline.notifications.notices import REMINDERS, SECURITY_NOTICES
 from lifeline.notifications.services import base_context, render_email, send_email
 from lifeline.notifications.templatetags.email_text import with_article
 
@@ -48,7 +48,7 @@ NOT_NOTICES = {
     "recovery_support_message",
     "recovery_desk_escalated",  # staff
     "recovery_role_grant_pending",  # staff
-}
+} | REMINDERS  # checkup reminders: the reader may turn each kind off
 
 
 def _email_template_dirs() -> dict[str, Path]:

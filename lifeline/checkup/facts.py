@@ -1,0 +1,141 @@
+"""Read the facts the checkup judges (assessment.py), and the rows the checklist shows.
+
+Neighbours are read through small functions here, so a move elsewhere touches one line:
+remembered devices (moving from recovery to ``lifeline.accounts.devices``) and recovery
+contacts (``lifeline.checkup.contacts``, optional).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from lifeline.accounts.mfa.status import MFAStatus, mfa_status
+from lifeline.checkup import conf
+from lifeline.checkup.assessment import Assessment, Facts, assess
+from lifeline.checkup.reminder_models import CheckupReview
+from lifeline.core.domains import registrable_domain
+from lifeline.tokens.models import ApiToken
+
+_DEVICE_MODULES = ("lifeline.accounts.devices", "lifeline.recovery.models")
+_CONTACT_PAGES = ("recovery_contacts", "checkup_contacts", "contacts")
+
+
+def device_model() -> Any | None:
+    """The remembered-device model, wherever it lives today (None if neither has it)."""
+    for name in _DEVICE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        model = getattr(module, "Device", None)
+        if model is not None:
+            return model
+    return None
+
+
+def device_count(user: Any) -> int:
+    model = device_model()
+    return model.objects.filter(user=user).count() if model is not None else 0
+
+
+def accepted_contacts(user: Any) -> list[Any] | None:
+    """``lifeline.checkup.contacts.contacts_for(user)`` as a list, or None while the
+    feature is absent."""
+    try:
+        contacts = importlib.import_module("lifeline.checkup.contacts")
+    except ImportError:
+        return None
+    selector = getattr(contacts, "contacts_for", None)
+    return list(selector(user)) if selector is not None else None
+
+
+def contacts_url() -> str:
+    for name in _CONTACT_PAGES:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def stale_tokens_q(now: Any = None) -> Q:
+    """Active tokens not used in the stale period (or never used, and created before it)."""
+    cutoff = (now or timezone.now()) - conf.stale_token_after()
+    return (
+        Q(revoked_at__isnull=True)
+        & (Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+        & (Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True, created__lt=cutoff))
+    )
+
+
+def stale_tokens(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(stale_tokens_q(), user=user).select_related("project")
+
+
+def last_review(user: Any) -> Any:
+    return CheckupReview.objects.filter(user=user).values_list("reviewed_at", flat=True).first()
+
+
+@dataclass
+class Checkup:
+    """Everything the security page's checklist shows."""
+
+    assessment: Assessment
+    facts: Facts
+    mfa: MFAStatus
+    addresses: list[EmailAddress] = field(default_factory=list)
+    tokens: list[ApiToken] = field(default_factory=list)
+    devices: int = 0
+    sessions: int = 0
+    contacts: list[Any] | None = None
+    contacts_url: str = ""
+
+
+def gather_facts(user: Any, *, mfa: MFAStatus | None = None) -> tuple[Facts, dict[str, Any]]:
+    mfa = mfa or mfa_status(user)
+    addresses = list(EmailAddress.objects.filter(user=user).order_by("-primary", "email"))
+    tokens = list(stale_tokens(user))
+    contacts = accepted_contacts(user)
+    facts = Facts(
+        verified_domains=tuple(registrable_domain(a.email) for a in addresses if a.verified),
+        unreachable_addresses=sum(not a.verified for a in addresses),
+        has_totp=mfa.has_totp,
+        webauthn_keys=mfa.webauthn_count,
+        has_codes=mfa.has_recovery_codes,
+        codes_confirmed=mfa.codes_confirmed,
+        codes_left=mfa.codes_left,
+        stale_tokens=len(tokens),
+        contacts=None if contacts is None else len(contacts),
+        last_review=last_review(user),
+        joined=getattr(user, "date_joined", None),
+        now=timezone.now(),
+    )
+    return facts, {"addresses": addresses, "tokens": tokens, "contacts": contacts, "mfa": mfa}
+
+
+def assess_user(user: Any) -> Assessment:
+    facts, _ = gather_facts(user)
+    return assess(facts)
+
+
+def checkup_for(user: Any) -> Checkup:
+    facts, rows = gather_facts(user)
+    return Checkup(
+        assessment=assess(facts),
+        facts=facts,
+        mfa=rows["mfa"],
+        addresses=rows["addresses"],
+        tokens=rows["tokens"],
+        devices=device_count(user),
+        sessions=UserSession.objects.filter(user=user).count(),
+        contacts=rows["contacts"],
+        contacts_url=contacts_url() if rows["contacts"] is not None else "",
+    )
