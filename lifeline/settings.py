@@ -145,6 +145,7 @@ LIFELINE_BANNER_PROVIDERS: list[str] = [
     "lifeline.accounts.mfa.banners.mfa_banners",
     "lifeline.recovery.banners.owner_recovery_banners",
     "lifeline.checkup.banners.unverified_address_banners",
+    "lifeline.checkup.contacts_views.invitation_banners",
 ]
 
 # --- Storage ------------------------------------------------------------------------------

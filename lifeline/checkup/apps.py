@@ -12,3 +12,6 @@ class CheckupConfig(AppConfig):
         from lifeline.checkup.display import register_event_describers
 
         register_event_describers()
+        from lifeline.checkup.contacts_display import register_contact_describers
+
+        register_contact_describers()

@@ -185,7 +185,8 @@ def contact_accept(*, contact: Any, link_id: int) -> RecoveryContact:
         row = _pending_for(contact, link_id)
         row.status = RecoveryContact.Status.ACCEPTED
         row.accepted_at = timezone.now()
-        row.save(update_fields=["status", "accepted_at"])
+        row.invited_username = contact.username  # as they spell it, now that they answered
+        row.save(update_fields=["status", "accepted_at", "invited_username"])
         _both_sides(row, EventTag.CONTACT_ACCEPT, contact)
         _tell_both(row, "recovery_contact_added")
     return row

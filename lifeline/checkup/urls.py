@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from lifeline.checkup import views, webhook
 
 urlpatterns = [
     path("_/email/events", webhook.email_events, name="email_events_webhook"),
+    path("", include("lifeline.checkup.contacts_urls")),
     path("account/security/review/", views.review, name="checkup_review"),
     path(
         "account/security/tokens/<str:public_id>/revoke/",
