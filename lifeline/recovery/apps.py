@@ -11,3 +11,8 @@ class RecoveryConfig(AppConfig):
         from lifeline.recovery.display import register_event_describers
 
         register_event_describers()
+        # The device list on the account security page (accounts owns the page, not its parts).
+        from lifeline.accounts.security_page import register_security_section
+        from lifeline.recovery.context import device_list_context
+
+        register_security_section("middle", "recovery/includes/devices.html", device_list_context)
