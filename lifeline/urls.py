@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from lifeline.core import views as core_views
 from lifeline.core import views_help
+from lifeline.core import views_styleguide
 
 handler400 = "lifeline.core.views.bad_request"
 handler403 = "lifeline.core.views.permission_denied"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("recovery/", include("lifeline.recovery.urls")),
     path("", include("lifeline.ops.urls")),
     path("_dev/outbox/", include("lifeline.notifications.urls")),
+    path("_dev/styleguide/", views_styleguide.styleguide, name="dev_styleguide"),
     path("admin/", admin.site.urls),
     path("favicon.ico", core_views.favicon),
 ]

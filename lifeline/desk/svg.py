@@ -1,10 +1,10 @@
 """Small server-rendered SVG charts (no JavaScript, no library, CSP-safe).
 
 Charts are inline ``<svg>`` elements with geometry as SVG attributes (``x``, ``width``…) and
-every colour from CSS classes (``chart-bar``, ``chart-series-N``, ``chart-swatch``… in
-``site.css``, see docs/design.md), so the light and dark palettes both apply; never ``style=``
-and never a colour literal here. Every chart has a ``<title>`` and a text label per bar, so it
-reads without colour too.
+every colour from CSS (``chart-bar``, ``chart-series-2``, ``chart-swatch``; a ``multi`` chart
+cycles through four colours row by row; see docs/design.md), so both palettes apply. Never
+``style=`` and never a colour literal here. Every chart has a ``<title>`` and a text label per
+bar, so it reads without colour too.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ BAR_HEIGHT = 22
 GAP = 6
 LABEL_WIDTH = 290
 BAR_WIDTH = 260
-SERIES = 4  # site.css styles .chart-series-1 … .chart-series-4
 
 
 def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, css_class: str = "") -> SafeString:
@@ -34,12 +33,11 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, css_class: str = 
             format_html(
                 '<g class="chart-row"><text class="chart-label" x="0" y="{}" '
                 'font-size="13">{}</text>'
-                '<rect class="chart-bar {}" x="{}" y="{}" width="{}" height="{}"></rect>'
+                '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}"></rect>'
                 '<text class="chart-value" x="{}" y="{}" '
                 'font-size="13">{}</text></g>',
                 y + BAR_HEIGHT - 6,
                 label,
-                f"chart-series-{i % SERIES + 1}" if css_class == "multi" else "chart-series-1",
                 LABEL_WIDTH,
                 y,
                 length,
@@ -77,7 +75,7 @@ def stacked_columns(
         base = top + chart_height
         parts.append(
             format_html(
-                '<g class="chart-column"><rect class="chart-bar chart-series-1" x="{}" y="{}" '
+                '<g class="chart-column"><rect class="chart-bar" x="{}" y="{}" '
                 'width="{}" height="{}"><title>{}: {} {}</title></rect>'
                 '<rect class="chart-bar chart-series-2" x="{}" y="{}" width="{}" height="{}">'
                 "<title>{}: {} {}</title></rect>"
@@ -109,7 +107,7 @@ def stacked_columns(
         )
     legend_svg = format_html(
         '<g class="chart-legend">'
-        '<rect class="chart-swatch chart-series-1" x="{}" y="{}" width="10" height="10"></rect>'
+        '<rect class="chart-swatch" x="{}" y="{}" width="10" height="10"></rect>'
         '<text class="chart-label" x="{}" y="{}" font-size="13">{}</text>'
         '<rect class="chart-swatch chart-series-2" x="{}" y="{}" width="10" height="10"></rect>'
         '<text class="chart-label" x="{}" y="{}" font-size="13">{}</text></g>',
