@@ -142,6 +142,7 @@ def test_every_page_reads_cleanly_everywhere(browser, live_url, people):
         link = status_url(people["case"])
         for path in ["/recovery/", "/recovery/request/", link[link.index("/recovery/") :]]:
             visit_everywhere(checks, page, path, password=DEFAULT_PASSWORD)
+        visit_everywhere(checks, page, "/_dev/styleguide/", password=DEFAULT_PASSWORD)
         page.context.close()
 
         # A support-desk admin: queue, case, metrics, account tools, staff.
