@@ -50,7 +50,7 @@ class ApproveForm(JustificationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Shown under each option by desk/includes/field.html.
+        # Shown under each option by templates/includes/field.html.
         self.fields["tokens_decision"].choice_help = {
             "keep": "The usual case: the owner lost access and nothing suggests a compromise. "
             "Their CI and other uploads keep working.",
