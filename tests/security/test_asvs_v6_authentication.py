@@ -245,3 +245,55 @@ def test_a_long_all_digit_password_is_accepted():
         },
     )
     assert response.status_code == 302
+
+
+def _link(outbox: list, pattern: str) -> str:
+    for message in reversed(outbox):
+        match = re.search(r"https?://[^/\s]+(" + pattern + r")", message.body)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no {pattern} link in {len(outbox)} emails")
+
+
+def _emailed_code(outbox: list, address: str) -> str:
+    message = [m for m in outbox if m.to == [address]][-1]
+    return re.search(r"^(\d{6,8})$", message.body, re.M).group(1)
+
+
+def test_an_emailed_recovery_code_is_bound_to_its_challenge_and_works_once(outbox):
+    """6.6.2, 6.5.1: the recovery email code (an out-of-band code) works only for the latest
+    challenge of its own request, and only once. Everything goes through the public pages:
+    the request form, the contact confirmation link and the status page."""
+    owner = UserFactory(username="alice")
+    requester = Client(REMOTE_ADDR="198.51.100.20")
+    response = requester.post(
+        reverse("recovery_request"),
+        {
+            "username": owner.username,
+            "lost_2fa": "on",
+            "lost_recovery_codes": "on",
+            "contact_email": "alice.new@contact.example",
+            "description": "My phone with the authenticator app was stolen last week.",
+            "agree_coc": "on",
+            "acknowledge_time": "on",
+        },
+    )
+    assert response.status_code == 302
+    requester.post(_link(outbox, r"/recovery/verify/[0-9a-f-]+/[^/\s]+/"))
+    status = requester.get(_link(outbox, r"/recovery/status/[0-9a-f-]+/[^/\s]+/")).url
+    assert requester.get(status).status_code == 200
+
+    requester.post(status, {"action": "code_send", "address": "0"})
+    first = _emailed_code(outbox, owner.email)
+    requester.post(status, {"action": "code_send", "address": "0"})
+    second = _emailed_code(outbox, owner.email)
+    if first == second:  # one chance in 10**8: the test would prove nothing
+        pytest.skip("two equal random codes")
+
+    page = requester.post(status, {"action": "code_verify", "code": first}, follow=True)
+    assert "Proof succeeded" not in page.content.decode()
+    page = requester.post(status, {"action": "code_verify", "code": second}, follow=True)
+    assert "Proof succeeded" in page.content.decode()
+    page = requester.post(status, {"action": "code_verify", "code": second}, follow=True)
+    assert "Proof succeeded" not in page.content.decode()
+    assert "Ask for a code first" in page.content.decode()
