@@ -297,3 +297,27 @@ def test_an_emailed_recovery_code_is_bound_to_its_challenge_and_works_once(outbo
     page = requester.post(status, {"action": "code_verify", "code": second}, follow=True)
     assert "Proof succeeded" not in page.content.decode()
     assert "Ask for a code first" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("new", "accepted"),
+    [
+        ("password123", False),  # in the common-password list
+        ("qwertyuiop", False),  # in the common-password list
+        ("short-pw", False),  # under 10 characters
+        ("x" * 4097, False),  # over the 4,096 cap (a hashing DoS guard)
+        ("a quiet river bends beneath the old stone bridge at dusk " * 2, True),  # 114
+    ],
+)
+def test_a_password_change_applies_the_same_rules_as_sign_up(user, new, accepted):
+    """6.2.1, 6.2.4, 6.2.9: the change form refuses common and short passwords, and takes
+    long ones, like sign-up."""
+    client = Client()
+    client.post("/account/login/", {"login": user.username, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": DEFAULT_PASSWORD, "password1": new, "password2": new},
+    )
+    user.refresh_from_db()
+    assert user.check_password(new) is accepted
+    assert (response.status_code == 302) is accepted
