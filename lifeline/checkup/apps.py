@@ -8,7 +8,12 @@ class CheckupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lifeline.checkup import checks, new_device, receivers  # noqa: F401 - registers them
+        from lifeline.checkup import (  # noqa: F401 - registers them
+            checks,
+            new_device,
+            receivers,
+            stale_links,
+        )
         from lifeline.checkup.display import register_event_describers
 
         register_event_describers()
