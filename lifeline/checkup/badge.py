@@ -43,8 +43,11 @@ def badge_for(user: Any) -> tuple[str, int]:
 
 
 def forget_badge(user_id: int | None) -> None:
+    """Drop the cached badge now, and again when the transaction commits (a page rendered
+    in between could have cached the state from before the change)."""
     if user_id:
         key = _key(user_id)
+        cache.delete(key)
         transaction.on_commit(lambda: cache.delete(key))
 
 

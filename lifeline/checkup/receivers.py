@@ -16,7 +16,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from lifeline.checkup import badge, rdap  # noqa: F401 - badge connects its receivers
+from lifeline.checkup import badge, rdap, sections  # noqa: F401 - badge, sections: hooks
 from lifeline.checkup.holds import hold
 from lifeline.checkup.lapsed import user_domains
 from lifeline.checkup.models import DomainCheck

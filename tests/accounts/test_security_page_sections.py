@@ -37,7 +37,8 @@ def test_sections_come_by_order_then_template():
     register_security_section("bottom", "a.html", lambda request: {}, order=5)
     register_security_section("bottom", "c.html", lambda request: {}, order=1)
     try:
-        assert [s.template for s in security_sections("bottom")] == ["c.html", "a.html", "b.html"]
+        ours = [s.template for s in security_sections("bottom") if "/" not in s.template]
+        assert ours == ["c.html", "a.html", "b.html"]  # (apps' own sections have a folder)
     finally:
         for name in ("a.html", "b.html", "c.html"):
             unregister_security_section("bottom", name)
