@@ -51,6 +51,13 @@ class SampleForm(forms.Form):
         }
 
 
+class GroupForm(forms.Form):
+    """Checkboxes answering one question: a fieldset with a legend in the template."""
+
+    lost_email = forms.BooleanField(label="I lost access to the email address", required=False)
+    lost_2fa = forms.BooleanField(label="I lost my two-factor device", required=False)
+
+
 def sample_forms(scheme: str) -> tuple[SampleForm, SampleForm]:
     """A fresh form and one with errors, with ids unique to the palette's copy."""
     fresh = SampleForm(auto_id=f"{scheme}-fresh-%s")
@@ -75,5 +82,8 @@ def styleguide(request: HttpRequest) -> HttpResponse:
     palettes = []
     for scheme in SCHEMES:
         fresh, invalid = sample_forms(scheme)
-        palettes.append({"scheme": scheme, "form": fresh, "invalid_form": invalid})
+        group = GroupForm(auto_id=f"{scheme}-group-%s")
+        palettes.append(
+            {"scheme": scheme, "form": fresh, "invalid_form": invalid, "group_form": group}
+        )
     return render(request, "core/styleguide.html", {"palettes": palettes})
