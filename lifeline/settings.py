@@ -17,16 +17,18 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from lifeline.core.env import env, env_bool, env_int, env_list, secret_from_file
+from lifeline.core.dev_secrets import dev_secret
+from lifeline.core.env import env, env_bool, env_int, env_list, env_overrides
 from lifeline.ops.logging_config import build_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Importing this module creates nothing: VAR_DIR is made when Django starts (CoreConfig.ready)
+# and a development secret file when the secret is first used (lifeline/core/dev_secrets.py).
 VAR_DIR = Path(os.environ.get("LIFELINE_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_from_var(filename: str, make: Callable[[], str]) -> str:
-    return secret_from_file(VAR_DIR / filename, make)
+    return dev_secret(VAR_DIR / filename, make)
 
 
 # --- Core -------------------------------------------------------------------------------
@@ -197,7 +199,6 @@ MEDIA_ROOT = Path(env("LIFELINE_FILES_DIR", str(VAR_DIR / "files")))
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "lifeline" / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Outside production, whitenoise serves straight from the app directories (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
@@ -407,12 +408,14 @@ LIFELINE_BREACHED_PASSWORD_URL = env(
 )
 
 # --- Email reachability (lifeline/checkup, docs/email-events.md) ---------------------------
-# Shared secret of the bounce/complaint webhook (POST /_/email/events); empty = disabled (404).
-LIFELINE_BOUNCE_WEBHOOK_SECRET = env("LIFELINE_BOUNCE_WEBHOOK_SECRET", "")
-# Lapsed-domain check: "null" (default, checks nothing) or "rdap" (registry RDAP via IANA).
-LIFELINE_DOMAIN_STATUS_BACKEND = env("LIFELINE_DOMAIN_STATUS_BACKEND", "null")
-LIFELINE_RDAP_BOOTSTRAP_URL = env(
-    "LIFELINE_RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/dns.json"
+# Defaults in lifeline/checkup/conf.py: the webhook secret (empty: the endpoint is off), the
+# lapsed-domain backend ("null" or "rdap") and the RDAP bootstrap URL.
+globals().update(
+    env_overrides(
+        "LIFELINE_BOUNCE_WEBHOOK_SECRET",
+        "LIFELINE_DOMAIN_STATUS_BACKEND",
+        "LIFELINE_RDAP_BOOTSTRAP_URL",
+    )
 )
 
 # Big request bodies are streamed to disk, never held in memory (see index/upload).
@@ -424,20 +427,20 @@ LIFELINE_UPLOAD_MAX_BYTES = env_int("LIFELINE_UPLOAD_MAX_BYTES", 100 * 1024 * 10
 # Failed token authentications on /legacy/ per client IP before it answers 429 for a while.
 LIFELINE_UPLOAD_AUTH_FAILURES = env("LIFELINE_UPLOAD_AUTH_FAILURES", "30/5m")
 
-# --- Trusted publishing (docs/publishing.md; defaults in lifeline/tokens/publishing/conf.py) ---
-# Issuers of GitHub Actions and GitLab CI/CD tokens (change for GitHub Enterprise / self-hosted
-# GitLab). The audience defaults to this site's host name.
-LIFELINE_OIDC_GITHUB_ISSUER = env(
-    "LIFELINE_OIDC_GITHUB_ISSUER", "https://token.actions.githubusercontent.com"
+# --- Trusted publishing (docs/publishing.md) ---------------------------------------------------
+# Defaults in lifeline/tokens/publishing/conf.py: the GitHub and GitLab issuers (change them for
+# GitHub Enterprise or a self-hosted GitLab), the audience (this site's host name), minted token
+# minutes, pending publisher days, the mint rate limit.
+globals().update(
+    env_overrides(
+        "LIFELINE_OIDC_GITHUB_ISSUER",
+        "LIFELINE_OIDC_GITLAB_ISSUER",
+        "LIFELINE_OIDC_AUDIENCE",
+        "LIFELINE_OIDC_TOKEN_MINUTES",
+        "LIFELINE_OIDC_PENDING_DAYS",
+        "LIFELINE_OIDC_MINT_RATE_LIMIT",
+    )
 )
-LIFELINE_OIDC_GITLAB_ISSUER = env("LIFELINE_OIDC_GITLAB_ISSUER", "https://gitlab.com")
-LIFELINE_OIDC_AUDIENCE = env("LIFELINE_OIDC_AUDIENCE", "")
-# Minted upload tokens last this long; unused pending publishers expire after this many days.
-LIFELINE_OIDC_TOKEN_MINUTES = env_int("LIFELINE_OIDC_TOKEN_MINUTES", 15)
-LIFELINE_OIDC_PENDING_DAYS = env_int("LIFELINE_OIDC_PENDING_DAYS", 30)
-LIFELINE_OIDC_MINT_RATE_LIMIT = env("LIFELINE_OIDC_MINT_RATE_LIMIT", "30/m,300/h")
-# Never in production: accept http:// and private-address issuers (the tests' local issuer).
-LIFELINE_OIDC_ALLOW_INSECURE_ISSUERS = False
 
 # --- HTTP security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -554,6 +557,5 @@ DEFAULT_EXCEPTION_REPORTER = "lifeline.ops.reporting.SafeExceptionReporter"
 # /metrics: a bearer token and/or client networks (CIDRs) allowed to scrape.
 LIFELINE_METRICS_TOKEN = env("LIFELINE_METRICS_TOKEN")
 LIFELINE_METRICS_ALLOW_IPS = env_list("LIFELINE_METRICS_ALLOW_IPS")
-# Several processes (gunicorn workers): counters go through files there (gunicorn.conf.py).
-if env("PROMETHEUS_MULTIPROC_DIR"):
-    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
+# Several processes (gunicorn workers): counters go through files in PROMETHEUS_MULTIPROC_DIR,
+# made by gunicorn.conf.py and lifeline/ops/metrics.py.

@@ -37,3 +37,13 @@ def secret_from_file(path: Path, make: Callable[[], str]) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(make())
     return path.read_text().strip()
+
+
+def env_overrides(*names: str) -> dict[str, str]:
+    """The settings among ``names`` the environment sets (non-empty), as strings.
+
+    For settings whose default lives in an app's ``conf.py`` (which converts the type):
+    ``globals().update(env_overrides("LIFELINE_X"))`` in settings.py, so each default is
+    written once and an unset variable leaves the setting undefined.
+    """
+    return {name: os.environ[name] for name in names if os.environ.get(name)}
