@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from lifeline.checkup.reminders import unsubscribe_token
 from lifeline.recovery.services.links import status_url
 from tests.desk.fixtures import add_strong_proofs, make_staff, open_case
 from tests.e2e.conftest import new_context
@@ -143,6 +144,11 @@ def test_every_page_reads_cleanly_everywhere(browser, live_url, people):
         for path in ["/recovery/", "/recovery/request/", link[link.index("/recovery/") :]]:
             visit_everywhere(checks, page, path, password=DEFAULT_PASSWORD)
         visit_everywhere(checks, page, "/_dev/styleguide/", password=DEFAULT_PASSWORD)
+        # A checkup reminder's unsubscribe link, opened from the email (no sign-in).
+        token = unsubscribe_token(people["maria"].user, "review")
+        visit_everywhere(
+            checks, page, f"/reminders/unsubscribe/{token}/", password=DEFAULT_PASSWORD
+        )
         page.context.close()
 
         # A support-desk admin: queue, case, metrics, account tools, staff.
