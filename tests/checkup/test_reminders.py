@@ -281,3 +281,20 @@ def test_events_read_in_words(client):
     send_due_reminders()
     event = SecurityEvent.objects.get(user=user, tag=EventTag.CHECKUP_REMINDER)
     assert "two-factor authentication is off (to 1 address)" in describe(event)
+
+
+def test_the_job_reads_only_users_who_need_a_reminder():
+    """Queries don't grow with users who need nothing: SQL leaves them out (a constant number
+    of queries per kind and batch), so 30 settled accounts cost what 3 do."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        strong_user(f"settled{n}")
+    with CaptureQueriesContext(connection) as few:
+        assert sum(send_due_reminders().values()) == 0
+    for n in range(3, 30):
+        strong_user(f"settled{n}")
+    with CaptureQueriesContext(connection) as many:
+        assert sum(send_due_reminders().values()) == 0
+    assert len(many) == len(few)
