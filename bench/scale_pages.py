@@ -19,7 +19,9 @@ Pages, each requested ``n`` times after 3 warm-up requests:
 * the login POST (allauth's form, a different account and client address each time, the
   right password), and the same with a wrong password.
 
-Prints p50/p95/max wall time, mean process CPU per request, and the queries of one request
+Prints p50/p95/max wall time, mean CPU per request of this process and of the PostgreSQL
+backend serving it (``/proc/<pid>/stat``: together the service time on an idle machine,
+whatever else competes for the cores), and the queries of one request
 per page (counted separately, so counting adds nothing to the timings). ``--explain`` prints
 ``EXPLAIN (ANALYZE, BUFFERS)`` of the three slowest queries of every page over its target.
 """
@@ -55,6 +57,28 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def backend_pid() -> int | None:
+    """The PostgreSQL backend serving this process's connection (None off PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by the database backend ``pid`` (``/proc``, 10 ms ticks)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
 @dataclass
 class Result:
     name: str
@@ -63,6 +87,7 @@ class Result:
     cpu: list[float]
     queries: int
     status: int
+    db_cpu: float = 0.0  # mean PostgreSQL backend CPU per request
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.wall)
@@ -79,6 +104,7 @@ class Result:
         return (
             f"| {self.name} | {len(self.wall)} | {self.pct(0.5):.1f} | {self.pct(0.95):.1f} | "
             f"{max(self.wall) * 1000:.1f} | {statistics.mean(self.cpu) * 1000:.1f} | "
+            f"{self.db_cpu * 1000:.1f} | "
             f"{self.queries} | {target} | {self.verdict} |"
         )
 
@@ -176,6 +202,8 @@ def measure(
     wall: list[float] = []
     cpu: list[float] = []
     status = 0
+    pid = backend_pid()
+    db0 = backend_cpu(pid)
     for i in range(n):
         if before:
             before()
@@ -184,10 +212,11 @@ def measure(
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
         status = getattr(response, "status_code", 0)
+    db_cpu = (backend_cpu(pid) - db0) / n
     if before:
         before()
     queries = count_queries(lambda: request(n))
-    return Result(name, target_ms, wall, cpu, queries, status)
+    return Result(name, target_ms, wall, cpu, queries, status, db_cpu)
 
 
 def main() -> None:
@@ -195,6 +224,12 @@ def main() -> None:
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("-n", type=int, default=50, help="requests per page")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="pyinstrument profile of 10 requests of each page over target and of the cold "
+        "metrics (pyinstrument from a separate venv on PYTHONPATH, not a project dependency)",
+    )
     args = parser.parse_args()
     setup_django(args.db)
 
@@ -278,8 +313,11 @@ def main() -> None:
         ),
     ]
     print()
-    print("| page | n | p50 ms | p95 ms | max ms | CPU ms/request | queries | target p95 | |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    print(
+        "| page | n | p50 ms | p95 ms | max ms | Python CPU ms/request | PostgreSQL CPU "
+        "ms/request | queries | target p95 | |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for result in results:
         print(result.row())
     print()
@@ -295,12 +333,41 @@ def main() -> None:
             "requester status page": lambda: status_page(0),
         }
         for result in results:
-            if result.name in pages and (result.verdict == "MISSED" or args.explain):
+            if result.name in pages:
                 print(f"\n### {result.name}: slowest queries\n")
                 for seconds, sql in slowest_queries(pages[result.name]):
                     print(f"{float(seconds) * 1000:.1f} ms: {sql[:600]}\n")
                     if result.verdict == "MISSED":
                         print(explain(sql), "\n")
+    if args.profile:
+        targets = {
+            "desk queue `/desk/`": lambda: desk_queue(0),
+            "desk case page": lambda: desk_case(1),
+            "requester status page": lambda: status_page(1),
+        }
+        for result in results:
+            if result.name in targets and result.verdict == "MISSED":
+                profile(result.name, targets[result.name])
+        profile(
+            "desk metrics, cache emptied first",
+            lambda: desk_metrics(0),
+            before=lambda: cache.delete(figures_key) if figures_key else cache.clear(),
+        )
+
+
+def profile(name: str, fn: Callable[[], object], *, before: Callable[[], None] | None = None):
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001)
+    for _ in range(10):
+        if before:
+            before()
+        profiler.start()
+        fn()
+        profiler.stop()
+    print(f"\n### profile: {name} (10 requests)\n")
+    text = profiler.output_text(unicode=False, color=False, flat=True)
+    print("\n".join(text.splitlines()[:40]))  # the functions with the most self time
 
 
 if __name__ == "__main__":
