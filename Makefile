@@ -49,11 +49,11 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.12 -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o requirements-dev.lock
 
-## Lint: ruff, and the layering contracts in pyproject.toml (import-linter)
 ## Index benchmarks (docs/benchmarks.md): peers in var/bench venvs, results in var/bench/results
 bench: install
 	bench/run_all.sh
 
+## Lint: ruff, and the layering contracts in pyproject.toml (import-linter)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
