@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from lifeline.accounts import conf
 from lifeline.accounts.logins import login_throttle_key
 from lifeline.notifications.services import send_email
 
@@ -36,7 +37,7 @@ _TO_UNVERIFIED = {
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return getattr(settings, "LIFELINE_SIGNUP_OPEN", True)
+        return conf.signup_open()
 
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """A frozen account (support desk) cannot sign in; it is told to contact support.

@@ -5,34 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 
+from lifeline.accounts.mfa.gate import REQUIRE_2FA_MESSAGE, second_factor_step_redirect
 from lifeline.accounts.mfa.status import has_2fa, session_needs_second_factor
-
-REQUIRE_2FA_MESSAGE = (
-    "Two-factor authentication is required to publish and to manage projects and API "
-    "tokens. Set it up below; it takes about two minutes."
-)
-USE_2FA_MESSAGE = (
-    "This session was signed in without your second factor. Confirm it's you with your "
-    "authenticator app, security key or a recovery code to continue."
-)
-
-
-def second_factor_step_redirect(request: HttpRequest) -> HttpResponse:
-    """Send a session that has not used its second factor to do so, then come back."""
-    messages.warning(request, USE_2FA_MESSAGE)
-    url = reverse("mfa_reauthenticate")
-    if request.method in {"GET", "HEAD"}:
-        url += "?" + urlencode({"next": request.get_full_path()})
-    return redirect(url)
 
 
 def require_2fa(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

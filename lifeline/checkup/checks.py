@@ -15,7 +15,7 @@ MIN_SECRET_LENGTH = 32
 def reachability_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from django.conf import settings
 
-    production = getattr(settings, "LIFELINE_PRODUCTION", False)
+    production = settings.PRODUCTION  # (the environment variable is LIFELINE_PRODUCTION)
     kind = Error if production else Warning
     found: list[CheckMessage] = []
     secret = conf.webhook_secret()

@@ -28,7 +28,7 @@ def _providers(paths: tuple[str, ...]) -> list:
 
 
 def collect(request: HttpRequest) -> list[Banner]:
-    paths = tuple(getattr(settings, "LIFELINE_BANNER_PROVIDERS", ()))
+    paths = tuple(settings.LIFELINE_BANNER_PROVIDERS)
     banners: list[Banner] = []
     for provider in _providers(paths):
         banners.extend(provider(request))

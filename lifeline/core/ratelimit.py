@@ -177,7 +177,7 @@ class RedisStore:
 
 
 def store() -> CounterStore:
-    url = getattr(settings, "LIFELINE_RATELIMIT_REDIS_URL", "")
+    url = settings.LIFELINE_RATELIMIT_REDIS_URL
     return RedisStore(url) if url else DatabaseStore()
 
 

@@ -10,7 +10,7 @@ from packaging.metadata import parse_email
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from lifeline.index.upload.errors import UploadError
+from lifeline.index.errors import UploadError
 
 # A METADATA file bigger than this is refused: it is read into memory (zip-bomb guard).
 MAX_METADATA_BYTES = 4 * 1024 * 1024

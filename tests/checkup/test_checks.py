@@ -11,9 +11,9 @@ def ids(settings) -> list[str]:
 
 def test_a_short_webhook_secret_is_refused_in_production(settings):
     settings.LIFELINE_BOUNCE_WEBHOOK_SECRET = "short"
-    settings.LIFELINE_PRODUCTION = False
+    settings.PRODUCTION = False
     assert ids(settings) == ["lifeline.checkup.W001"]
-    settings.LIFELINE_PRODUCTION = True
+    settings.PRODUCTION = True
     assert ids(settings) == ["lifeline.checkup.E001"]
     settings.LIFELINE_BOUNCE_WEBHOOK_SECRET = "x" * 32
     assert ids(settings) == []
@@ -21,7 +21,7 @@ def test_a_short_webhook_secret_is_refused_in_production(settings):
 
 def test_no_secret_is_fine_the_endpoint_is_off(settings):
     settings.LIFELINE_BOUNCE_WEBHOOK_SECRET = ""
-    settings.LIFELINE_PRODUCTION = True
+    settings.PRODUCTION = True
     assert ids(settings) == []
 
 

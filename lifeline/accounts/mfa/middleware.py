@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from lifeline.accounts.decorators import REQUIRE_2FA_MESSAGE, second_factor_step_redirect
+from lifeline.accounts.mfa.gate import REQUIRE_2FA_MESSAGE, second_factor_step_redirect
 from lifeline.accounts.mfa.status import has_2fa, session_needs_second_factor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

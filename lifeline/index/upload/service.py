@@ -17,9 +17,9 @@ from lifeline.accounts.mfa.status import has_2fa
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.index import files, readme
+from lifeline.index.errors import UploadError
 from lifeline.index.models import File, Project, Release, Role, UsedFilename
 from lifeline.index.signals import file_uploaded
-from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.validation import UploadRequest, check_digests, check_filename
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from lifeline.index.upload.errors import UploadError
+from lifeline.index.errors import UploadError
 
 HELP = "See the upload documentation for more information."
 NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)

@@ -22,12 +22,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.core import ratelimit
 from lifeline.core.client import request_client
+from lifeline.index.errors import UploadError
 from lifeline.index.upload.credentials import (
     CredentialRefused,
     UploadCredential,
     authenticate_upload,
 )
-from lifeline.index.upload.errors import UploadError
 from lifeline.index.upload.handlers import CONTENT_FIELD, HashingTemporaryFileUploadHandler
 from lifeline.index.upload.service import file_upload
 from lifeline.index.upload.validation import parse_upload_fields

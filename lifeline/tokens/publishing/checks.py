@@ -36,7 +36,7 @@ def _problems() -> list[tuple[str, str]]:
 
 @register("security")
 def check_publishing_settings(**kwargs: Any) -> list[CheckMessage]:
-    kind = Error if getattr(settings, "PRODUCTION", False) else Warning
+    kind = Error if settings.PRODUCTION else Warning
     return [
         kind(message, hint="See docs/publishing.md.", id=f"lifeline.publishing.{code}")
         for code, message in _problems()

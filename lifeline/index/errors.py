@@ -1,3 +1,5 @@
+"""The index's refusals: a message the client sees verbatim, and an HTTP status."""
+
 from __future__ import annotations
 
 
