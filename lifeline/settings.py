@@ -240,13 +240,11 @@ else:
 # Idempotent jobs run by `lifeline tick` (cron, a systemd timer, or `make run`).
 LIFELINE_SCHEDULED_JOBS = [
     "lifeline.notifications.services.retry_due_emails",
-    "lifeline.recovery.jobs.expire_unverified_requests",
-    "lifeline.recovery.services.cooling.advance_due_cases",
-    "lifeline.recovery.services.expiry.expire_unanswered_cases",
-    "lifeline.recovery.services.decisions.auto_approve_open_cases",
-    "lifeline.recovery.services.repository.recheck_stale_repository_proofs",
-    "lifeline.recovery.services.owner_alerts.send_owner_digests",
-    "lifeline.recovery.services.roles.apply_due_role_grants",
+    "lifeline.recovery.transition.sweep_timers",
+    "lifeline.recovery.staff.auto_approve.auto_approve_open_cases",
+    "lifeline.recovery.proofs.repository.recheck_stale_repository_proofs",
+    "lifeline.recovery.owner_alerts.send_owner_digests",
+    "lifeline.desk.roles.apply_due_role_grants",
     "lifeline.core.ratelimit.sweep_expired",
     "lifeline.tokens.publishing.services.expire_pending_publishers",
     "lifeline.accounts.jobs.expire_unverified_signups",
@@ -501,9 +499,9 @@ LIFELINE_RECOVERY_CANCEL_LINK_DAYS = env_int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS
 LIFELINE_RECOVERY_EMAIL_CODE_DIGITS = env_int("LIFELINE_RECOVERY_EMAIL_CODE_DIGITS", 8)
 LIFELINE_RECOVERY_EMAIL_CODE_MINUTES = 15
 LIFELINE_RECOVERY_EMAIL_CODE_TRIES = 5
-# Repository challenge fetcher: "lifeline.recovery.fetcher.HttpFetcher" or "...NullFetcher".
+# Repository challenge fetcher: "lifeline.recovery.proofs.fetcher.HttpFetcher" or "NullFetcher".
 LIFELINE_RECOVERY_FETCHER = env(
-    "LIFELINE_RECOVERY_FETCHER", "lifeline.recovery.fetcher.HttpFetcher"
+    "LIFELINE_RECOVERY_FETCHER", "lifeline.recovery.proofs.fetcher.HttpFetcher"
 )
 # Fetch private/loopback addresses too. Tests and local development ONLY.
 LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE = env_bool("LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE", False)

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from lifeline.accounts.validators import USERNAME_MAX_LENGTH, validate_username
@@ -61,6 +63,40 @@ class User(AbstractUser):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
+
+
+class Device(models.Model):
+    """A browser the account completed a full login from (``lifeline.accounts.devices``).
+
+    The browser holds a signed, HttpOnly cookie with a random key; only the key's SHA-256 is
+    stored here, per account, so one shared browser can be remembered by several accounts.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    key_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=400, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        # Moved from the recovery app: same table and constraint, no data moved.
+        db_table = "recovery_device"
+        ordering = ["-last_seen", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key_hash"], name="recovery_device_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"device {self.pk} of user {self.user_id}"
+
+    @property
+    def browser(self) -> str:
+        from lifeline.core.client import describe_browser
+
+        return describe_browser(self.user_agent)
 
 
 from lifeline.accounts.mfa.models import RecoveryCodesConfirmation  # noqa: E402, F401

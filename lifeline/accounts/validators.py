@@ -22,11 +22,6 @@ def validate_username(value: str) -> None:
 username_validators = [validate_username, MaxLengthValidator(USERNAME_MAX_LENGTH)]
 
 
-def normalize_username(value: str) -> str:
-    """Usernames are stored as typed but compared without case."""
-    return value.strip()
-
-
 def normalize_email(value: str) -> str:
     """Emails are stored and compared trimmed and lowercased, everywhere."""
     return value.strip().lower()

@@ -7,8 +7,13 @@ from typing import Any
 
 from django import forms
 
+from lifeline.recovery.justification import (
+    JustificationTooShort,
+    check_justification,
+    min_justification_length,
+)
 from lifeline.recovery.policy import Level
-from lifeline.recovery.states import State, min_justification_length
+from lifeline.recovery.states import State
 
 
 class JustificationForm(forms.Form):
@@ -26,10 +31,13 @@ class JustificationForm(forms.Form):
         self.fields["justification"].widget.attrs["minlength"] = minimum
 
     def clean_justification(self) -> str:
-        value = self.cleaned_data["justification"].strip()
-        if len(value) < min_justification_length():
-            raise forms.ValidationError(f"Write at least {min_justification_length()} characters.")
-        return value
+        try:
+            return check_justification(self.cleaned_data["justification"])
+        except JustificationTooShort as exc:
+            # The same rule as the services; the form's field label already says what.
+            raise forms.ValidationError(
+                f"Write at least {min_justification_length()} characters."
+            ) from exc
 
 
 class AssignForm(forms.Form):

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from lifeline.accounts.mfa.status import has_2fa, session_passed_2fa
-from lifeline.recovery.services import roles
+from lifeline.desk import roles
 
 View = Callable[..., HttpResponse]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from lifeline.core.banners import Banner
+from lifeline.recovery.links import cancel_path
 from lifeline.recovery.models import RecoveryRequest
-from lifeline.recovery.services.links import cancel_path
 from lifeline.recovery.states import QUEUED_STATES
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from lifeline.accounts.devices import devices_for, is_current_device
 from lifeline.recovery.flows import device_key_from
-from lifeline.recovery.services.devices import devices_for, is_current_device
 
 
 def device_list_context(request: HttpRequest) -> dict[str, Any]:

@@ -7,7 +7,7 @@
   working on its own once the request is no longer cancellable.
 * Emailed codes are HMAC-SHA256 under SECRET_KEY (a 6-8 digit code has too little entropy
   for a bare hash: the key stops an offline search of a stolen database).
-* The device cookie is a signed random key; the database keeps its digest.
+* The device cookie's key is in ``lifeline.accounts.devices``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from django.utils.crypto import salted_hmac
 
 _LINK_DOMAIN = b"lifeline-recovery-link:v1:"
 CANCEL_SALT = "lifeline.recovery.owner-cancel"
-DEVICE_SALT = "lifeline.recovery.device"
 CHALLENGE_PREFIX = "lifeline-recovery-"
 
 
@@ -93,24 +92,3 @@ def hash_code(code: str, *, challenge_id: int) -> str:
 
 def code_matches(code: str, stored_hash: str, *, challenge_id: int) -> bool:
     return hmac.compare_digest(hash_code(code, challenge_id=challenge_id), stored_hash)
-
-
-def new_device_key() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def sign_device_key(key: str) -> str:
-    return signing.get_cookie_signer(salt=DEVICE_SALT).sign(key)
-
-
-def unsign_device_key(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return signing.get_cookie_signer(salt=DEVICE_SALT).unsign(value)
-    except signing.BadSignature:
-        return None
-
-
-def hash_device_key(key: str) -> str:
-    return hashlib.sha256(b"lifeline-device:v1:" + key.encode()).hexdigest()

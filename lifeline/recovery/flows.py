@@ -15,8 +15,9 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
 
+from lifeline.accounts.devices import sign_device_key, unsign_device_key
 from lifeline.core.client import request_client
-from lifeline.recovery import crypto
+from lifeline.recovery import conf, crypto
 from lifeline.recovery.models import RecoveryRequest
 
 STATUS_SESSION_KEY = "lifeline_recovery_status"
@@ -31,14 +32,14 @@ def client_user_agent(request: HttpRequest) -> str:
 
 
 def device_key_from(request: HttpRequest) -> str | None:
-    return crypto.unsign_device_key(request.COOKIES.get(settings.LIFELINE_DEVICE_COOKIE_NAME))
+    return unsign_device_key(request.COOKIES.get(conf.get("LIFELINE_DEVICE_COOKIE_NAME")))
 
 
 def set_device_cookie(response: HttpResponse, key: str) -> None:
     response.set_cookie(
-        settings.LIFELINE_DEVICE_COOKIE_NAME,
-        crypto.sign_device_key(key),
-        max_age=settings.LIFELINE_DEVICE_COOKIE_DAYS * 86400,
+        conf.get("LIFELINE_DEVICE_COOKIE_NAME"),
+        sign_device_key(key),
+        max_age=conf.get("LIFELINE_DEVICE_COOKIE_DAYS") * 86400,
         httponly=True,
         secure=settings.SESSION_COOKIE_SECURE,
         samesite="Lax",

@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from lifeline.recovery.fetcher import FetchError, check_url_shape
+from lifeline.recovery.proofs.fetcher import FetchError, check_url_shape
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 

@@ -1,6 +1,6 @@
 """The evidence policy: pure functions, no database, no settings lookups, no clock.
 
-Callers (``lifeline.recovery.services.evidence``) gather the facts and the configured
+Callers (``lifeline.recovery.evidence``) gather the facts and the configured
 thresholds and pass them in; this module only decides. That keeps every rule unit-testable
 and makes the policy readable in one place (docs/recovery.md explains it for operators).
 
@@ -38,15 +38,44 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
+from enum import StrEnum, nonmember
 
 from lifeline.core.domains import registrable_domain
 
 
+class Method(StrEnum):
+    """The ways a requester can prove they own the account (the one definition)."""
+
+    do_not_call_in_templates = nonmember(True)
+
+    API_TOKEN = "api_token"  # noqa: S105 - a method name, not a secret
+    REPOSITORY = "repository"
+    DEVICE = "device"
+    PASSWORD = "password"  # noqa: S105 - a method name, not a secret
+    EMAIL_CODE = "email_code"
+    KNOWLEDGE = "knowledge"
+
+
+METHOD_LABELS: dict[str, str] = {
+    Method.API_TOKEN: "API token possession",
+    Method.REPOSITORY: "Repository or homepage challenge",
+    Method.DEVICE: "Verified device",
+    Method.PASSWORD: "Current password",
+    Method.EMAIL_CODE: "Code to a previously verified address",
+    Method.KNOWLEDGE: "Account knowledge",
+}
+METHOD_CHOICES: list[tuple[str, str]] = [(m.value, METHOD_LABELS[m]) for m in Method]
+
+
 class Strength(StrEnum):
+    do_not_call_in_templates = nonmember(True)
+
     STRONG = "strong"
     MEDIUM = "medium"
     WEAK = "weak"
+
+
+STRENGTH_CHOICES: list[tuple[str, str]] = [(s.value, s.value.capitalize()) for s in Strength]
 
 
 class Level(StrEnum):
@@ -57,14 +86,6 @@ class Level(StrEnum):
 
 _RANK = {Strength.STRONG: 3, Strength.MEDIUM: 2, Strength.WEAK: 1}
 
-METHOD_LABELS = {
-    "api_token": "API token possession",
-    "repository": "Repository or homepage challenge",
-    "device": "Verified device",
-    "password": "Current password",
-    "email_code": "Code sent to a previously verified address",
-    "knowledge": "Account knowledge",
-}
 
 # A proof stored with several boundaries joins them with this separator.
 BOUNDARY_SEP = "|"

@@ -14,8 +14,8 @@ from allauth.account.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from lifeline.recovery import flows
-from lifeline.recovery.services.devices import device_remember
+from lifeline.accounts.devices import device_remember
+from lifeline.recovery import conf, flows
 
 
 @receiver(user_logged_in)
@@ -42,7 +42,7 @@ def stop_recovery_on_owner_login(sender: Any, request: Any, user: Any, **kw: Any
     second factor has just passed it.
     """
     from lifeline.accounts.mfa.status import has_second_factor
-    from lifeline.recovery.services.cooling import cancel_on_owner_login
+    from lifeline.recovery.requester.owner_cancel import cancel_on_owner_login
 
     if has_second_factor(user):
         cancel_on_owner_login(user=user)
@@ -50,7 +50,7 @@ def stop_recovery_on_owner_login(sender: Any, request: Any, user: Any, **kw: Any
 
 def _try_auto_approve(request_id: int) -> None:
     from lifeline.recovery.models import RecoveryRequest
-    from lifeline.recovery.services.decisions import recovery_auto_approve
+    from lifeline.recovery.staff.auto_approve import recovery_auto_approve
     from lifeline.recovery.states import IllegalTransition
 
     request_obj = RecoveryRequest.objects.filter(pk=request_id).first()
@@ -61,10 +61,9 @@ def _try_auto_approve(request_id: int) -> None:
 
 
 def _schedule_auto_approve(request_id: int) -> None:
-    from django.conf import settings
     from django.db import transaction
 
-    if getattr(settings, "LIFELINE_RECOVERY_AUTO_APPROVE", False):
+    if conf.auto_approve():
         transaction.on_commit(lambda: _try_auto_approve(request_id), robust=True)
 
 
@@ -85,8 +84,8 @@ def auto_approve_when_queued(sender: Any, instance: Any, created: bool, **kw: An
 @receiver(post_save, sender="events.SecurityEvent")
 def note_password_change_on_open_case(sender: Any, instance: Any, created: bool, **kw: Any) -> None:
     """A password set while a recovery case is in progress is shown to staff and the owner
-    (lifeline.recovery.services.password_history)."""
-    from lifeline.recovery.services.password_history import PASSWORD_SET_TAGS, note_password_change
+    (lifeline.recovery.proofs.password_history)."""
+    from lifeline.recovery.proofs.password_history import PASSWORD_SET_TAGS, note_password_change
 
     if created and instance.tag in PASSWORD_SET_TAGS:
         note_password_change(event=instance)

@@ -1,14 +1,18 @@
 from django.urls import path
 
-from lifeline.recovery.views import api, devices, links, start, status, workflow
+from lifeline.recovery.views import api, case_status, devices, links, start, workflow
 
 urlpatterns = [
     path("", start.start, name="recovery_start"),
     path("request/", start.request_form, name="recovery_request"),
     path("request/sent/", start.request_sent, name="recovery_request_sent"),
     path("verify/<uuid:public_id>/<str:token>/", links.verify, name="recovery_verify"),
-    path("status/<uuid:public_id>/<str:token>/", status.status_enter, name="recovery_status_enter"),
-    path("status/<uuid:public_id>/", status.status_page, name="recovery_status"),
+    path(
+        "status/<uuid:public_id>/<str:token>/",
+        case_status.status_enter,
+        name="recovery_status_enter",
+    ),
+    path("status/<uuid:public_id>/", case_status.status_page, name="recovery_status"),
     path("proofs/token/", api.token_proof, name="recovery_token_proof"),
     path("proofs/workflow/", workflow.workflow_proof, name="recovery_workflow_proof"),
     path("cancel/<str:signed>/", links.owner_cancel, name="recovery_owner_cancel"),

@@ -61,7 +61,3 @@ def hash_token(raw: str) -> str:
 def matches(raw: str, stored_hash: str) -> bool:
     """Constant-time comparison of a raw token against a stored hash."""
     return hmac.compare_digest(hash_token(raw), stored_hash)
-
-
-def looks_like_token(value: str) -> bool:
-    return isinstance(value, str) and value.startswith(PREFIX)

@@ -206,7 +206,7 @@ def test_recovery_request_checks_the_domains_and_codes_and_cancel_links_skip_the
 ):
     """Submitting a recovery request re-checks the account's domains; the owner alert (with
     its cancel link) and the emailed code then reach only the address still trusted."""
-    from lifeline.recovery.services.proofs import code_addresses, proof_email_code_send
+    from lifeline.recovery.proofs.email_code import code_addresses, proof_email_code_send
     from tests.recovery.conftest import submit, verify
 
     owner = make_owner("alice@reregistered.test", "alice@active.test")

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
-from lifeline.recovery.services.proofs import record_proof
+from lifeline.recovery.proofs.common import record_proof
 from tests.factories import UserFactory
 from tests.fixtures_mfa import TwoFactorAccount, enter_sudo, make_2fa_account
 from tests.recovery.conftest import add_project, submit, verify

@@ -10,7 +10,7 @@ import pytest
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryAudit
-from lifeline.recovery.services import decisions
+from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import IllegalTransition, State
 from tests.desk.fixtures import JUSTIFICATION, staff_client_for
 

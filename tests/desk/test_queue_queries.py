@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lifeline.index.models import Project, Release, Role
+from lifeline.recovery.evidence import account_is_critical, accounts_critical
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
-from lifeline.recovery.services.evidence import account_is_critical, accounts_critical
 from lifeline.recovery.states import State
 from tests.factories import UserFactory
 

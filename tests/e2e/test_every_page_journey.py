@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lifeline.checkup.reminders import unsubscribe_token
-from lifeline.recovery.services.links import status_url
+from lifeline.recovery.links import status_url
 from tests.desk.fixtures import add_strong_proofs, make_staff, open_case
 from tests.e2e.conftest import new_context
 from tests.e2e.helpers import log_in

@@ -10,8 +10,8 @@ from lifeline.events.models import SecurityEvent
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryProof
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.proofs import record_proof
+from lifeline.recovery.proofs.common import record_proof
+from lifeline.recovery.staff import decisions
 from tests.desk.fixtures import JUSTIFICATION, make_staff, open_case
 from tests.factories import UserFactory
 
@@ -81,7 +81,8 @@ def test_recovery_events_carry_the_details_they_are_described_from(alice):
 
 
 def test_expiry_reason_reaches_the_history(client, alice):
-    from lifeline.recovery.states import State, recovery_transition
+    from lifeline.recovery.states import State
+    from lifeline.recovery.transition import recovery_transition
     from tests.recovery.conftest import submit
 
     case = submit(username="alice")

@@ -10,7 +10,8 @@ from packaging.utils import canonicalize_version
 
 from lifeline.recovery import crypto
 from lifeline.recovery.models import RecoveryRequest
-from lifeline.recovery.services.requests import recovery_contact_verify, recovery_request_submit
+from lifeline.recovery.requester.submit import recovery_request_submit
+from lifeline.recovery.requester.verify import recovery_contact_verify
 from tests.factories import UserFactory
 
 LONG_AGO = timedelta(days=400)
@@ -103,7 +104,7 @@ def queued(owner) -> RecoveryRequest:
 @pytest.fixture
 def status_client(client, queued):
     """A test client whose session holds the status token of ``queued``."""
-    from lifeline.recovery.services.links import status_url
+    from lifeline.recovery.links import status_url
 
     url = status_url(queued)
     response = client.get(url[url.index("/recovery/") :])

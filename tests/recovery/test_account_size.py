@@ -3,7 +3,7 @@
 import pytest
 
 from lifeline.index.models import Project, Release, Role
-from lifeline.recovery.services.evidence import account_is_critical, account_size
+from lifeline.recovery.evidence import account_is_critical, account_size
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,11 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from lifeline.recovery import restore_link, transition
+from lifeline.recovery.links import LinkProblem
 from lifeline.recovery.models import RecoveryAudit, RecoveryRequest, RestoreLink
-from lifeline.recovery.services import cooling, decisions
-from lifeline.recovery.services.requests import LinkProblem
-from lifeline.recovery.services.restore import recovery_restore
+from lifeline.recovery.requester.restore import recovery_restore
+from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import IllegalTransition, State
 from tests.desk.fixtures import JUSTIFICATION, case, make_staff, strong_case  # noqa: F401
 
@@ -86,9 +87,9 @@ def test_fifty_parallel_uses_of_one_restore_link_apply_once(strong_case):
         completes_at=timezone.now() - timedelta(seconds=1)
     )
     strong_case.refresh_from_db()
-    assert cooling.advance_if_due(strong_case)
+    assert transition.fire_timer(strong_case)
     RestoreLink.objects.filter(request=strong_case).delete()
-    raw = cooling.issue_restore_link(request_obj=strong_case)
+    raw = restore_link.issue_restore_link(request_obj=strong_case)
 
     def restore(i: int) -> str:
         recovery_restore(

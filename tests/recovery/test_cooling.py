@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from lifeline.recovery import transition
+from lifeline.recovery.links import cancel_path
 from lifeline.recovery.models import RecoveryRequest, RestoreLink
-from lifeline.recovery.services import cooling, decisions
-from lifeline.recovery.services.links import cancel_path
-from lifeline.recovery.services.requests import recovery_owner_cancel
+from lifeline.recovery.requester.owner_cancel import recovery_owner_cancel
+from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import State
 from tests.desk.fixtures import (  # noqa: F401
     JUSTIFICATION,
@@ -44,7 +45,7 @@ def past_cooling_off(request_obj):
 
 
 def test_nothing_happens_before_cooling_off_ends(approved):
-    assert cooling.advance_due_cases() == 0
+    assert transition.sweep_timers() == 0
     approved.refresh_from_db()
     assert approved.state == State.APPROVED
 
@@ -63,7 +64,7 @@ def test_tick_makes_the_case_ready_and_mails_a_restore_link(approved, outbox):
     assert len(mail) == 1
     raw = re.search(r"/recovery/restore/[0-9a-f-]+/([\w-]+)/", mail[0].body).group(1)
     assert raw not in link.token_hash and len(link.token_hash) == 64  # only a digest is stored
-    assert cooling.advance_due_cases() == 0  # idempotent: one link only
+    assert transition.sweep_timers() == 0  # idempotent: one link only
     assert RestoreLink.objects.filter(request=approved).count() == 1
 
 
@@ -85,7 +86,7 @@ def test_owner_cancel_link_stops_cooling_off(approved, outbox):
     approved.refresh_from_db()
     assert approved.state == State.CANCELLED_BY_OWNER and approved.contested
     past_cooling_off(approved)
-    assert cooling.advance_due_cases() == 0
+    assert transition.sweep_timers() == 0
 
 
 def test_owner_second_factor_login_stops_cooling_off(approved, client, outbox):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryAudit, RecoveryMessage, RecoveryRequest
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.messages import recovery_message_post
+from lifeline.recovery.requester.messages import recovery_message_post
+from lifeline.recovery.staff import auto_approve, decisions
 from lifeline.recovery.states import IllegalTransition, State
 from tests.desk.fixtures import (  # noqa: F401
     JUSTIFICATION,
@@ -64,7 +64,7 @@ def test_approve_starts_cooling_off_and_tells_everyone(strong_case, support, out
 
 
 def test_moderate_evidence_gets_seven_days(case, support):
-    from lifeline.recovery.services.proofs import record_proof
+    from lifeline.recovery.proofs.common import record_proof
 
     record_proof(
         request_obj=case, method="api_token", ok=True, strength="strong", boundary="api_token"
@@ -222,7 +222,7 @@ def test_auto_approval_off_by_default(case, django_capture_on_commit_callbacks):
         add_strong_proofs(case)
     case.refresh_from_db()
     assert case.state == State.OPEN
-    assert decisions.auto_approve_open_cases() == 0
+    assert auto_approve.auto_approve_open_cases() == 0
 
 
 def test_auto_approval_on_moves_strong_case_to_cooling_off(
@@ -248,26 +248,26 @@ def test_auto_approval_skips_critical_contested_and_weaker_cases(case, settings,
         RecoveryRequest.objects.filter(pk=case.pk).update(contested=True)
         case.refresh_from_db()
     if blocker == "moderate":
-        from lifeline.recovery.services.proofs import record_proof
+        from lifeline.recovery.proofs.common import record_proof
 
         record_proof(request_obj=case, method="api_token", ok=True, strength="strong")
     else:
         add_strong_proofs(case)
-    assert decisions.auto_approve_open_cases() == 0
+    assert auto_approve.auto_approve_open_cases() == 0
     case.refresh_from_db()
     assert case.state == State.OPEN
-    assert decisions.auto_approval_blockers(case)
+    assert auto_approve.auto_approval_blockers(case)
 
 
 def test_staff_role_needed_even_for_staff_flag(db):
     staff_without_2fa = make_staff("nofa", "support", with_2fa=False)
-    from lifeline.recovery.services.roles import is_admin, is_support
+    from lifeline.recovery.staff.roles import is_admin, is_support
 
     assert is_support(staff_without_2fa.user) and not is_admin(staff_without_2fa.user)
 
 
 def test_critical_flag_cannot_be_cleared_while_a_case_is_open(strong_case, desk_admin):
-    from lifeline.recovery.services.admin_tools import ToolRefused, account_mark_critical
+    from lifeline.desk.account_tools import ToolRefused, account_mark_critical
 
     user = strong_case.user
     account_mark_critical(

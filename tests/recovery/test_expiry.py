@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from lifeline.recovery.models import RecoveryRequest
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.expiry import expire_unanswered_cases
-from lifeline.recovery.services.messages import recovery_message_post
+from lifeline.recovery.requester.messages import recovery_message_post
+from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import State
+from lifeline.recovery.transition import sweep_timers
 from tests.desk.fixtures import case, support  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +38,16 @@ def age(request_obj, days):
 
 def test_expires_after_thirty_days_and_tells_the_requester(waiting, outbox):
     age(waiting, 29)
-    assert expire_unanswered_cases() == 0
+    assert sweep_timers() == 0
     age(waiting, 31)
     outbox.clear()
-    assert expire_unanswered_cases() == 1
+    assert sweep_timers() == 1
     waiting.refresh_from_db()
     assert waiting.state == State.EXPIRED
     audit = waiting.audit.get(to_state=State.EXPIRED)
     assert audit.actor_kind == "system"
     assert [m.to for m in outbox if "expired" in m.subject] == [["new@contact.example"]]
-    assert expire_unanswered_cases() == 0
+    assert sweep_timers() == 0
 
 
 def test_a_reply_resets_the_clock(waiting):
@@ -55,4 +55,4 @@ def test_a_reply_resets_the_clock(waiting):
     waiting.refresh_from_db()
     assert waiting.state == State.OPEN
     age(waiting, 40)
-    assert expire_unanswered_cases() == 0
+    assert sweep_timers() == 0

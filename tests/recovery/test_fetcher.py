@@ -2,8 +2,8 @@
 
 import pytest
 
-from lifeline.recovery import fetcher as fetcher_module
-from lifeline.recovery.fetcher import FetchError, HttpFetcher, url_under_prefix
+from lifeline.recovery.proofs import fetcher as fetcher_module
+from lifeline.recovery.proofs.fetcher import FetchError, HttpFetcher, url_under_prefix
 from tests.recovery.stub_server import stub_server
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from lifeline.recovery.models import RecoveryAudit, RecoveryProof, RecoveryRequest
-from lifeline.recovery.services import metrics
-from lifeline.recovery.services.status import queue_info
+from lifeline.recovery.requester.status import queue_info
+from lifeline.recovery.staff import metrics
 from lifeline.recovery.states import State
 from tests.desk.fixtures import make_staff, staff_client_for
 from tests.factories import UserFactory

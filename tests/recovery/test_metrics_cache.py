@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lifeline.recovery.models import RecoveryAudit, RecoveryProof, RecoveryRequest
-from lifeline.recovery.services import metrics
+from lifeline.recovery.staff import metrics
 from lifeline.recovery.states import State
 from tests.desk.fixtures import make_staff, staff_client_for
 

@@ -6,13 +6,16 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from lifeline.accounts import devices
+from lifeline.accounts.models import Device
 from lifeline.recovery import crypto
 from lifeline.recovery.context import device_list_context
-from lifeline.recovery.models import Device, RecoveryMessage, RecoveryProof
-from lifeline.recovery.services.links import status_url
-from lifeline.recovery.services.messages import recovery_message_post
-from lifeline.recovery.services.metrics import FIGURES_KEY
-from lifeline.recovery.states import State, recovery_transition
+from lifeline.recovery.links import status_url
+from lifeline.recovery.models import RecoveryMessage, RecoveryProof
+from lifeline.recovery.requester.messages import recovery_message_post
+from lifeline.recovery.staff.metrics import FIGURES_KEY
+from lifeline.recovery.states import State
+from lifeline.recovery.transition import recovery_transition
 from tests.factories import UserFactory
 from tests.recovery.conftest import submit, verify
 
@@ -123,9 +126,9 @@ def test_full_login_sets_a_signed_httponly_device_cookie(client, user, password)
     response = client.post(reverse("account_login"), {"login": user.username, "password": password})
     cookie = response.cookies[COOKIE]
     assert cookie["httponly"] and int(cookie["max-age"]) > 300 * 86400
-    key = crypto.unsign_device_key(cookie.value)
+    key = devices.unsign_device_key(cookie.value)
     device = Device.objects.get(user=user)
-    assert device.key_hash == crypto.hash_device_key(key) and key not in device.key_hash
+    assert device.key_hash == devices.hash_device_key(key) and key not in device.key_hash
     client.logout()  # the test client drops every cookie here; a browser keeps this one
     client.cookies[COOKIE] = cookie.value
     client.post(reverse("account_login"), {"login": user.username, "password": password})

@@ -12,11 +12,14 @@ from django.utils import timezone
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.index.models import Role
+from lifeline.recovery.evidence import evidence_for
 from lifeline.recovery.models import RecoveryProof
-from lifeline.recovery.services.evidence import evidence_for
-from lifeline.recovery.services.proofs import REJECTED_ANSWER, ProofRefused, proof_password
-from lifeline.recovery.services.repository import eligible_urls, proof_repository
-from lifeline.recovery.states import State, recovery_transition
+from lifeline.recovery.proofs.api_token import REJECTED_ANSWER
+from lifeline.recovery.proofs.common import ProofRefused
+from lifeline.recovery.proofs.password import proof_password
+from lifeline.recovery.proofs.repository import eligible_urls, proof_repository
+from lifeline.recovery.states import State
+from lifeline.recovery.transition import recovery_transition
 from tests.factories import UserFactory
 from tests.recovery.conftest import add_project, make_token
 from tests.recovery.stub_server import stub_server

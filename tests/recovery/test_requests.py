@@ -11,10 +11,10 @@ from django.utils import timezone
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.recovery import crypto
-from lifeline.recovery.jobs import expire_unverified_requests
+from lifeline.recovery.links import cancel_path
 from lifeline.recovery.models import RecoveryMessage, RecoveryRequest
-from lifeline.recovery.services.links import cancel_path
 from lifeline.recovery.states import State
+from lifeline.recovery.transition import sweep_timers
 from tests.recovery.conftest import submit, verify, with_known_verify_token
 
 FORM = {
@@ -186,11 +186,11 @@ def test_expired_verify_link_expires_the_request_on_access(client, owner):
 
 
 def test_scheduled_job_expires_only_stale_unconfirmed_requests(owner, settings):
-    assert "lifeline.recovery.jobs.expire_unverified_requests" in settings.LIFELINE_SCHEDULED_JOBS
+    assert "lifeline.recovery.transition.sweep_timers" in settings.LIFELINE_SCHEDULED_JOBS
     stale, fresh = submit(), submit(contact="b@contact.example")
     RecoveryRequest.objects.filter(pk=stale.pk).update(created=timezone.now() - timedelta(hours=25))
-    assert expire_unverified_requests() == 1
-    assert expire_unverified_requests() == 0
+    assert sweep_timers() == 1
+    assert sweep_timers() == 0
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert (stale.state, fresh.state) == (State.EXPIRED, State.SUBMITTED)

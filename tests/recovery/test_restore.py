@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from lifeline.recovery import restore_link, transition
+from lifeline.recovery.links import LinkProblem
 from lifeline.recovery.models import RecoveryRequest, RestoreLink
-from lifeline.recovery.services import cooling, decisions
-from lifeline.recovery.services.requests import LinkProblem
-from lifeline.recovery.services.restore import recovery_restore
+from lifeline.recovery.requester.restore import recovery_restore
+from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import State
 from tests.desk.fixtures import JUSTIFICATION, case, strong_case, support  # noqa: F401
 from tests.fixtures_mfa import make_2fa_account
@@ -35,9 +36,9 @@ def make_ready(request_obj, actor, *, tokens="keep") -> str:
         completes_at=timezone.now() - timedelta(seconds=1)
     )
     request_obj.refresh_from_db()
-    assert cooling.advance_if_due(request_obj)
+    assert transition.fire_timer(request_obj)
     RestoreLink.objects.filter(request=request_obj).delete()
-    raw = cooling.issue_restore_link(request_obj=request_obj)
+    raw = restore_link.issue_restore_link(request_obj=request_obj)
     request_obj.refresh_from_db()
     return raw
 
@@ -99,7 +100,7 @@ def test_link_is_single_use_and_expires(strong_case, support):
     with pytest.raises(LinkProblem) as problem:
         recovery_restore(public_id=strong_case.public_id, token=raw, new_password=NEW_PASSWORD)
     assert problem.value.code == "expired"
-    raw = cooling.issue_restore_link(request_obj=strong_case)  # staff re-send
+    raw = restore_link.issue_restore_link(request_obj=strong_case)  # staff re-send
     recovery_restore(public_id=strong_case.public_id, token=raw, new_password=NEW_PASSWORD)
     with pytest.raises(LinkProblem) as problem:
         recovery_restore(public_id=strong_case.public_id, token=raw, new_password="other pass 99")

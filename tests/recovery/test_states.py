@@ -6,13 +6,8 @@ from django.db import IntegrityError, transaction
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryAudit, RecoveryRequest
-from lifeline.recovery.states import (
-    TRANSITIONS,
-    IllegalTransition,
-    State,
-    allowed_targets,
-    recovery_transition,
-)
+from lifeline.recovery.states import TRANSITIONS, IllegalTransition, State, allowed_targets
+from lifeline.recovery.transition import recovery_transition
 from tests.factories import UserFactory
 from tests.recovery.conftest import submit, verify
 

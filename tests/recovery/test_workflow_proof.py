@@ -13,10 +13,10 @@ import pytest
 from django.utils import timezone
 
 from lifeline.index.models import Project
+from lifeline.recovery.evidence import evidence_for
 from lifeline.recovery.models import RecoveryProof
-from lifeline.recovery.services.evidence import evidence_for
-from lifeline.recovery.services.proofs import record_proof
-from lifeline.recovery.services.workflow import recovery_audience
+from lifeline.recovery.proofs.common import record_proof
+from lifeline.recovery.proofs.workflow import recovery_audience
 from lifeline.tokens.publishing.models import TrustedPublisher
 from tests.tokens.publishing.issuer import github_claims, start_issuer
 
@@ -87,7 +87,7 @@ def test_workflow_run_is_a_strong_proof(client, queued, github, old_token):
     assert proof.boundary == "repository:github.com/octo-org"
     assert proof.details["via"] == "workflow" and proof.details["run"]["run_id"] == "4242"
     # With the (independent) API token proof, the evidence is strong.
-    from lifeline.recovery.services.proofs import proof_api_token
+    from lifeline.recovery.proofs.api_token import proof_api_token
 
     proof_api_token(challenge=queued.challenge, raw_token=old_token[1], ip="203.0.113.5")
     assert evidence_for(queued).level == "strong"

@@ -8,7 +8,7 @@ only the DNS answer is local. Point ``LIFELINE_RECOVERY_FETCHER`` at
 
 from __future__ import annotations
 
-from lifeline.recovery.fetcher import HttpFetcher
+from lifeline.recovery.proofs.fetcher import HttpFetcher
 
 LOCAL_HOSTS: set[str] = set()
 

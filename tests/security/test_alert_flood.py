@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from lifeline.recovery.models import OwnerDigest, RecoveryProof, RecoveryRequest
-from lifeline.recovery.services.owner_alerts import send_owner_digests
-from lifeline.recovery.services.proofs import record_proof
-from lifeline.recovery.services.requests import recovery_withdraw
+from lifeline.recovery.owner_alerts import send_owner_digests
+from lifeline.recovery.proofs.common import record_proof
+from lifeline.recovery.requester.withdraw import recovery_withdraw
 from lifeline.recovery.states import State
 from tests.desk.fixtures import case, owner  # noqa: F401
 from tests.recovery.conftest import submit, verify

@@ -13,12 +13,13 @@ import pytest
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from lifeline.recovery.links import LinkProblem
 from lifeline.recovery.models import RecoveryAudit, RecoveryMessage, RecoveryRequest
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.cooling import advance_if_due, check_restore_link
-from lifeline.recovery.services.desk_queue import QueueFilters, queue
-from lifeline.recovery.services.requests import LinkProblem
+from lifeline.recovery.restore_link import check_restore_link
+from lifeline.recovery.staff import decisions
+from lifeline.recovery.staff.queue import QueueFilters, queue
 from lifeline.recovery.states import State
+from lifeline.recovery.transition import fire_timer
 from tests.desk.fixtures import (  # noqa: F401
     JUSTIFICATION,
     case,
@@ -101,7 +102,7 @@ def test_competing_request_kills_the_restore_link(strong_case, support, outbox):
         request_obj=strong_case, actor=support.user, justification=JUSTIFICATION
     )
     strong_case.refresh_from_db()
-    assert advance_if_due(strong_case, now=strong_case.completes_at)
+    assert fire_timer(strong_case, now=strong_case.completes_at)
     strong_case.refresh_from_db()
     assert strong_case.state == State.READY
     raw = _restore_token_from(outbox)
@@ -130,7 +131,7 @@ def test_unconfirmed_submission_is_only_a_note(strong_case, support, outbox):
 
 
 def test_desk_lists_contested_cases_first(case, support):
-    from lifeline.recovery.services.requests import recovery_withdraw
+    from lifeline.recovery.requester.withdraw import recovery_withdraw
 
     other = open_case("bob", contact="bob@contact.example")
     older_first = [row.request_obj.pk for row in queue(QueueFilters(), actor=support.user)]

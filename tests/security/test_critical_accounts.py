@@ -14,8 +14,8 @@ from django.utils import timezone
 from packaging.utils import canonicalize_version
 
 from lifeline.index.models import Project, Release, Role
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.evidence import account_is_critical
+from lifeline.recovery.evidence import account_is_critical
+from lifeline.recovery.staff import auto_approve, decisions
 from lifeline.recovery.states import State
 from tests.desk.fixtures import JUSTIFICATION, add_strong_proofs, open_case, support  # noqa: F401
 from tests.factories import UserFactory
@@ -66,7 +66,7 @@ def test_a_maintainer_of_a_big_project_is_critical(
     # Auto-approval is on, but a critical account is never approved by policy...
     case.refresh_from_db()
     assert case.state == State.OPEN
-    assert "The account is critical." in decisions.auto_approval_blockers(case)
+    assert "The account is critical." in auto_approve.auto_approval_blockers(case)
     # ...and one staff member's approval is not enough.
     outcome = decisions.recovery_approve(
         request_obj=case, actor=support.user, justification=JUSTIFICATION

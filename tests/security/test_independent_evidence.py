@@ -18,16 +18,13 @@ from django.urls import reverse
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from lifeline.recovery.evidence import evidence_for, independence_blockers
 from lifeline.recovery.models import RecoveryMessage, RecoveryRequest
 from lifeline.recovery.policy import Level
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.evidence import evidence_for, independence_blockers
-from lifeline.recovery.services.proofs import (
-    proof_email_code_send,
-    proof_email_code_verify,
-    proof_password,
-)
-from lifeline.recovery.services.repository import proof_repository
+from lifeline.recovery.proofs.email_code import proof_email_code_send, proof_email_code_verify
+from lifeline.recovery.proofs.password import proof_password
+from lifeline.recovery.proofs.repository import proof_repository
+from lifeline.recovery.staff import auto_approve
 from lifeline.recovery.states import State
 from tests.factories import UserFactory
 from tests.recovery.conftest import add_project, submit, verify
@@ -119,8 +116,8 @@ def test_one_compromised_domain_is_not_strong_evidence(
     # Auto-approval is on, and still the case waits for a person.
     case.refresh_from_db()
     assert case.state == State.OPEN
-    assert decisions.auto_approve_open_cases() == 0
-    assert decisions.auto_approval_blockers(case)
+    assert auto_approve.auto_approve_open_cases() == 0
+    assert auto_approve.auto_approval_blockers(case)
     assert independence_blockers(case)  # the strong proof shares its domain with the code
 
     # The owner's address heard about the request and about the reset during it.

@@ -24,9 +24,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lifeline.recovery.fetcher import FetchError, HttpFetcher
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
-from lifeline.recovery.services.repository import proof_repository, repository_check_run
+from lifeline.recovery.proofs.fetcher import FetchError, HttpFetcher
+from lifeline.recovery.proofs.repository import proof_repository, repository_check_run
 from lifeline.recovery.tasks import check_repository_proof
 from tests.recovery.conftest import add_project, owner, queued, status_client  # noqa: F401
 from tests.recovery.stub_server import stub_server
@@ -214,7 +214,7 @@ def test_a_check_whose_task_never_ran_is_picked_up_by_tick(queued, settings, def
     """A stopped worker must not leave a proof "checking…" for ever."""
     from datetime import timedelta
 
-    from lifeline.recovery.services.repository import recheck_stale_repository_proofs
+    from lifeline.recovery.proofs.repository import recheck_stale_repository_proofs
 
     settings.LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE = True
     with stub_server({"/alice/c.txt": (200, {}, b"")}) as base:

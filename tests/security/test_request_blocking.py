@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from lifeline.recovery.links import cancel_path
 from lifeline.recovery.models import RecoveryRequest
-from lifeline.recovery.services.links import cancel_path
 from lifeline.recovery.states import State
 from tests.desk.fixtures import case, owner  # noqa: F401
 
@@ -90,7 +90,7 @@ def test_cancel_link_works_after_a_flood_of_bad_links(client, case, outbox):
 
 
 def test_withdraw_works_after_the_status_limit_is_used_up(client, case, settings):
-    from lifeline.recovery.services.links import status_url
+    from lifeline.recovery.links import status_url
 
     settings.LIFELINE_RECOVERY_RATE_LIMITS = {
         **settings.LIFELINE_RECOVERY_RATE_LIMITS,

@@ -15,11 +15,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from lifeline.desk import roles
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryAudit, RecoveryRequest, StaffRoleGrant
-from lifeline.recovery.services import decisions, roles
-from lifeline.recovery.services.proofs import record_proof
+from lifeline.recovery.proofs.common import record_proof
+from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import IllegalTransition, State
 from tests.desk.fixtures import (  # noqa: F401
     JUSTIFICATION,

@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from lifeline.desk import account_tools, roles
 from lifeline.desk.forms import JustificationForm
 from lifeline.desk.permissions import desk_admin_action, desk_view
-from lifeline.desk.views.account_summary import account_summary
-from lifeline.recovery.services import admin_tools, roles
+from lifeline.desk.selectors import account_summary
+from lifeline.recovery.justification import JustificationTooShort
 
 TOOLS = ("freeze", "unfreeze", "critical", "uncritical", "force_reset")
 
@@ -52,20 +53,20 @@ def account_tool(request: HttpRequest, username: str, tool: str) -> HttpResponse
         return redirect("desk_account", username=user.username)
     form = JustificationForm(request.POST, prefix=tool)
     actions: dict[str, tuple[Callable[..., Any], dict[str, Any], str]] = {
-        "freeze": (admin_tools.account_freeze, {}, "The account is frozen; its sessions ended."),
-        "unfreeze": (admin_tools.account_unfreeze, {}, "The account is no longer frozen."),
+        "freeze": (account_tools.account_freeze, {}, "The account is frozen; its sessions ended."),
+        "unfreeze": (account_tools.account_unfreeze, {}, "The account is no longer frozen."),
         "critical": (
-            admin_tools.account_mark_critical,
+            account_tools.account_mark_critical,
             {"critical": True},
             "The account is marked critical: recovery needs two approvers.",
         ),
         "uncritical": (
-            admin_tools.account_mark_critical,
+            account_tools.account_mark_critical,
             {"critical": False},
             "The account is no longer marked critical.",
         ),
         "force_reset": (
-            admin_tools.account_force_password_reset,
+            account_tools.account_force_password_reset,
             {},
             "The password was reset and a reset link emailed to every verified address.",
         ),
@@ -79,7 +80,7 @@ def account_tool(request: HttpRequest, username: str, tool: str) -> HttpResponse
                 justification=form.cleaned_data["justification"],
                 **extra,
             )
-        except admin_tools.ToolRefused as exc:
+        except (account_tools.ToolRefused, JustificationTooShort) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, done)

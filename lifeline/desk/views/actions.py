@@ -1,6 +1,6 @@
 """Desk actions on a case. Each is a POST in sudo mode; every decision carries a written
 justification (assignment, which decides nothing, does not). The services write the audit
-row and the account event (lifeline.recovery.services.decisions)."""
+row and the account event (lifeline.recovery.staff.decisions)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from lifeline.desk.forms import (
 )
 from lifeline.desk.permissions import desk_action
 from lifeline.desk.views.case import case_context, get_case
-from lifeline.recovery.services import decisions
-from lifeline.recovery.services.cooling import resend_restore_link
+from lifeline.recovery.staff import decisions
+from lifeline.recovery.staff.decisions import resend_restore_link
 from lifeline.recovery.states import IllegalTransition
 
 

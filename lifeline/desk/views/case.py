@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from lifeline.desk import roles
 from lifeline.desk.forms import (
     REPLY_TEMPLATES,
     ApproveForm,
@@ -15,22 +16,19 @@ from lifeline.desk.forms import (
     RequestInfoForm,
 )
 from lifeline.desk.permissions import desk_action, desk_view
-from lifeline.desk.views.account_summary import account_summary
+from lifeline.desk.selectors import account_summary
+from lifeline.recovery.evidence import account_is_contested, evidence_for
 from lifeline.recovery.models import RecoveryMessage, RecoveryRequest
-from lifeline.recovery.services import roles
-from lifeline.recovery.services.cooling import advance_if_due
-from lifeline.recovery.services.decisions import (
+from lifeline.recovery.proofs.common import ProofRefused
+from lifeline.recovery.requester.messages import recovery_message_post
+from lifeline.recovery.staff.auto_approve import auto_approval_blockers
+from lifeline.recovery.staff.decisions import (
     approvals_needed,
-    auto_approval_blockers,
     current_approvals,
     is_escalated,
 )
-from lifeline.recovery.services.evidence import account_is_contested, evidence_for
-from lifeline.recovery.services.expiry import expire_if_unanswered
-from lifeline.recovery.services.messages import recovery_message_post
-from lifeline.recovery.services.proofs import ProofRefused
-from lifeline.recovery.services.requests import expire_if_stale
 from lifeline.recovery.states import allowed_targets
+from lifeline.recovery.transition import fire_timer
 
 
 def get_case(public_id: str) -> RecoveryRequest:
@@ -38,9 +36,7 @@ def get_case(public_id: str) -> RecoveryRequest:
         RecoveryRequest.objects.select_related("user", "assignee"), public_id=public_id
     )
     # Checks on access: a stopped worker must not strand a case.
-    expire_if_stale(request_obj)
-    expire_if_unanswered(request_obj)
-    advance_if_due(request_obj)
+    fire_timer(request_obj)
     return request_obj
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from lifeline.desk import svg
 from lifeline.desk.permissions import desk_view
 from lifeline.recovery.display import state_name
-from lifeline.recovery.services import metrics
+from lifeline.recovery.staff import metrics
 
 
 @desk_view

@@ -5,17 +5,17 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lifeline.desk import roles
 from lifeline.desk.forms import QueueFilterForm
 from lifeline.desk.permissions import desk_view
-from lifeline.recovery.services import roles
-from lifeline.recovery.services.cooling import advance_due_cases
-from lifeline.recovery.services.desk_queue import QueueFilters, queue, queue_counts, sla_days
+from lifeline.recovery.staff.queue import QueueFilters, queue, queue_counts, sla_days
+from lifeline.recovery.transition import sweep_timers
 
 
 @desk_view
 def queue_page(request: HttpRequest) -> HttpResponse:
     # Check on access: cases whose cooling-off ended become ready even without the worker.
-    advance_due_cases()
+    sweep_timers()
     form = QueueFilterForm(request.GET or None)
     filters = QueueFilters()
     if form.is_bound and form.is_valid():

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lifeline.accounts.mfa.status import has_2fa
+from lifeline.desk import roles
 from lifeline.desk.forms import JustificationForm, StaffRoleForm
 from lifeline.desk.permissions import desk_admin_action, desk_admin_view
-from lifeline.recovery.services import roles
+from lifeline.recovery.justification import JustificationTooShort
 
 
 def _context(form: StaffRoleForm) -> dict:
@@ -47,7 +48,7 @@ def staff_set_role(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     justification=form.cleaned_data["justification"],
                 )
-            except roles.NotAllowed as exc:
+            except (roles.NotAllowed, JustificationTooShort) as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, change.message)
@@ -75,6 +76,6 @@ def staff_grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             roles.cancel_role_grant(grant=grant, actor=request.user, justification=justification)
             messages.success(request, "The role grant was cancelled.")
-    except roles.NotAllowed as exc:
+    except (roles.NotAllowed, JustificationTooShort) as exc:
         messages.error(request, str(exc))
     return redirect("desk_staff")

@@ -123,3 +123,19 @@ def ownership_transfer(*, project: Project, role: Role, actor: Any) -> None:
                 project=locked.name,
                 details={"role": new_role, "username": user.username, "reason": "transfer"},
             )
+
+
+def sole_owner_projects(user: Any) -> list[str]:
+    """Projects where ``user`` is the only owner: deleting the account would orphan them.
+    Registered with ``lifeline.accounts.services.register_deletion_blocker`` (IndexConfig)."""
+    from django.db.models import Count, Q
+
+    owned = Role.objects.filter(user=user, role=Role.Kind.OWNER).values_list(
+        "project_id", flat=True
+    )
+    return list(
+        Project.objects.filter(pk__in=list(owned))
+        .annotate(owners=Count("roles", filter=Q(roles__role=Role.Kind.OWNER)))
+        .filter(owners=1)
+        .values_list("name", flat=True)
+    )

@@ -8,8 +8,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from lifeline.recovery.services.links import absolute
-from lifeline.recovery.services.workflow import eligible_publishers, recovery_audience
+from lifeline.recovery.links import absolute
+from lifeline.recovery.proofs.workflow import eligible_publishers, recovery_audience
 from lifeline.tokens.publishing.models import PublisherKind
 
 register = template.Library()

@@ -18,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.recovery import flows
-from lifeline.recovery.services.evidence import evidence_for
-from lifeline.recovery.services.proofs import ProofRefused, proof_api_token
+from lifeline.recovery.evidence import evidence_for
+from lifeline.recovery.proofs.api_token import proof_api_token
+from lifeline.recovery.proofs.common import ProofRefused
 
 _REFUSAL_STATUS = {
     "missing_challenge": 400,

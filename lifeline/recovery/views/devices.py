@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from lifeline.recovery.services.devices import device_forget
+from lifeline.accounts.devices import device_forget
 
 
 @require_POST

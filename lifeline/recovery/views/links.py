@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from lifeline.core import ratelimit
-from lifeline.recovery import flows
-from lifeline.recovery.services.requests import (
-    LinkProblem,
-    check_cancel_link,
-    check_verify_link,
-    recovery_contact_verify,
-    recovery_owner_cancel,
-)
+from lifeline.recovery import conf, flows
+from lifeline.recovery.links import LinkProblem
+from lifeline.recovery.requester.owner_cancel import check_cancel_link, recovery_owner_cancel
+from lifeline.recovery.requester.verify import check_verify_link, recovery_contact_verify
 from lifeline.recovery.views.common import link_problem
 
 
 def _limited(request: HttpRequest, name: str) -> bool:
-    spec = settings.LIFELINE_RECOVERY_RATE_LIMITS[name]
+    spec = conf.rate_limit(name)
     return not ratelimit.check(f"recovery:{name}", flows.client_ip(request) or "", spec).allowed
 
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lifeline.core import ratelimit
 from lifeline.recovery import flows
-from lifeline.recovery.services.cooling import check_restore_link
-from lifeline.recovery.services.requests import LinkProblem
-from lifeline.recovery.services.restore import recovery_restore
+from lifeline.recovery.links import LinkProblem
+from lifeline.recovery.requester.restore import recovery_restore
+from lifeline.recovery.restore_link import check_restore_link
 
 SESSION_KEY = "lifeline_recovery_restore"
 RATE = "30/h"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lifeline.core import ratelimit
-from lifeline.recovery import flows
+from lifeline.recovery import conf, flows
 from lifeline.recovery.forms import RecoveryRequestForm
-from lifeline.recovery.services.requests import recovery_request_submit, submission_limit
+from lifeline.recovery.requester.submit import recovery_request_submit, submission_limit
 
 OPTIONS = {
     "factor": "account_login",
@@ -38,7 +37,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def request_form(request: HttpRequest) -> HttpResponse:
     """The request form. Whatever the username, a valid form gets the same redirect."""
     form = RecoveryRequestForm(request.POST or None)
-    context = {"form": form, "coc_url": settings.LIFELINE_CODE_OF_CONDUCT_URL}
+    context = {"form": form, "coc_url": conf.get("LIFELINE_CODE_OF_CONDUCT_URL")}
     if request.method == "POST" and form.is_valid():
         verdict = submission_limit(
             username=form.cleaned_data["username"],
@@ -74,6 +73,6 @@ def request_sent(request: HttpRequest) -> HttpResponse:
         "recovery/request_sent.html",
         {
             "sent_to": request.session.get("lifeline_recovery_sent_to", ""),
-            "ttl_hours": settings.LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS,
+            "ttl_hours": conf.get("LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS"),
         },
     )

@@ -2,7 +2,7 @@
 
 JSON in, JSON out, like the token proof (``views/api.py``); the body is
 ``{"challenge": "<the case's challenge>", "token": "<OIDC token>"}``. See
-``lifeline.recovery.services.workflow`` for what is checked.
+``lifeline.recovery.proofs.workflow`` for what is checked.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
 from lifeline.recovery import flows
-from lifeline.recovery.services.evidence import evidence_for
-from lifeline.recovery.services.proofs import ProofRefused
-from lifeline.recovery.services.workflow import proof_workflow
+from lifeline.recovery.evidence import evidence_for
+from lifeline.recovery.proofs.common import ProofRefused
+from lifeline.recovery.proofs.workflow import proof_workflow
 from lifeline.recovery.views.api import _REFUSAL_STATUS, _error
 
 MAX_BODY = 32 * 1024

@@ -1,1 +1,0 @@
-"""Recovery services, split by subdomain. None of them takes a request."""
