@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("lifeline.tokens.publishing.urls")),
     path("", include("lifeline.checkup.urls")),
     path("recovery/", include("lifeline.recovery.urls")),
+    path("recovery/", include("lifeline.recovery.vouch_urls")),
     path("", include("lifeline.ops.urls")),
     path("_dev/outbox/", include("lifeline.notifications.urls")),
     path("_dev/styleguide/", views_styleguide.styleguide, name="dev_styleguide"),

@@ -63,6 +63,9 @@ METHOD_LABELS: dict[str, str] = {
     Method.PASSWORD: "Current password",
     Method.EMAIL_CODE: "Code to a previously verified address",
     Method.KNOWLEDGE: "Account knowledge",
+    # A recovery contact's answer (lifeline/recovery/vouch.py): a medium proof whose boundary
+    # is the contact's account; not a Method the requester can choose.
+    "vouch": "Vouch from a recovery contact",
 }
 METHOD_CHOICES: list[tuple[str, str]] = [(m.value, METHOD_LABELS[m]) for m in Method]
 
@@ -190,6 +193,8 @@ def normalise_boundary(boundary: str) -> str:
 def describe_boundary(boundary: str) -> str:
     """A boundary in words, for reasons staff and requesters read."""
     kind, _, rest = boundary.partition(":")
+    if kind == "recovery_contact":
+        return "a recovery contact's account"
     if kind == "domain":
         return f"the domain {rest}"
     if kind == "repository":

@@ -173,3 +173,33 @@ def test_a_contact_without_2fa_cannot_vouch(client, queued, owner):
     response = client.post(reverse("recovery_vouch", args=[proof.pk]), {"answer": "confirmed"})
     assert response.status_code == 403
     assert RecoveryProof.objects.get(pk=proof.pk).result == "pending"
+
+
+# --- wiring: asked when the request enters review; a refusal stops auto-approval -----------
+
+
+def test_contacts_are_asked_when_the_request_enters_review(owner, contacts, outbox):
+    from tests.recovery.conftest import submit, verify
+
+    request_obj = submit()
+    assert not RecoveryProof.objects.filter(request=request_obj, method="vouch").exists()
+    verify(request_obj)  # the contact address is confirmed: the case enters review
+    asked = RecoveryProof.objects.filter(request=request_obj, method="vouch")
+    assert sorted(p.details["contact"] for p in asked) == ["bob", "carol"]
+
+
+def test_could_not_confirm_stops_auto_approval(queued, contacts, old_token, settings):
+    from lifeline.recovery.staff.auto_approve import auto_approval_blockers
+
+    settings.LIFELINE_RECOVERY_AUTO_APPROVE = True
+    bob, carol, _ = contacts
+    asked = {p.details["contact"]: p for p in vouches_request(request_obj=queued)}
+    proof_api_token(challenge=queued.challenge, raw_token=old_token[1], ip="203.0.113.5")
+    answer(bob, asked["bob"])
+    assert evidence_for(queued).level == Level.STRONG
+    warning = "The recovery contact carol could not confirm that this request comes from the owner."
+    assert warning not in auto_approval_blockers(queued)
+    answer(carol, asked["carol"], confirmed=False)
+    queued.refresh_from_db()
+    assert warning in auto_approval_blockers(queued)
+    assert queued.state == "open"  # not approved by policy

@@ -21,6 +21,7 @@ from lifeline.recovery.policy import Level
 from lifeline.recovery.staff.decisions import is_escalated
 from lifeline.recovery.states import IllegalTransition, State
 from lifeline.recovery.transition import recovery_transition
+from lifeline.recovery.vouch import vouch_blockers
 
 TokensDecision = RecoveryRequest.TokensDecision
 
@@ -40,6 +41,7 @@ def auto_approval_blockers(request_obj: RecoveryRequest) -> list[str]:
     if evidence_for(request_obj).level != Level.STRONG:
         blockers.append("The evidence is not strong.")
     blockers += independence_blockers(request_obj)  # policy.auto_approval_blockers
+    blockers += vouch_blockers(request_obj)  # a recovery contact could not confirm
     critical, _ = account_is_critical(request_obj.user)
     if critical:
         blockers.append("The account is critical.")
