@@ -148,6 +148,7 @@ LIFELINE_BANNER_PROVIDERS: list[str] = [
     "lifeline.recovery.banners.owner_recovery_banners",
     "lifeline.checkup.banners.unverified_address_banners",
     "lifeline.checkup.contacts_views.invitation_banners",
+    "lifeline.recovery.vouch_views.vouch_banners",
 ]
 
 # --- Storage ------------------------------------------------------------------------------
