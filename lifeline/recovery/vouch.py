@@ -133,7 +133,14 @@ class VouchAsk:
 
 
 def open_vouches_for(contact: Any) -> list[VouchAsk]:
-    """Vouch requests waiting for ``contact``'s answer (cases still in review)."""
+    """Vouch requests waiting for ``contact``'s answer (cases still in review).
+
+    Asked on every page (the banner): only someone who is anyone's accepted recovery contact
+    costs a look at the proofs."""
+    if not RecoveryContact.objects.filter(
+        contact=contact, status=RecoveryContact.Status.ACCEPTED
+    ).exists():
+        return []
     proofs = RecoveryProof.objects.filter(
         method=METHOD,
         result=RecoveryProof.Result.PENDING,
