@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions idle too long or too old (ASVS 7.3.1/7.3.2), before usersessions records use.
+    "lifeline.accounts.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -389,6 +391,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# No composition rules (ASVS 6.2.5, NIST SP 800-63B): length, the common-password list, the
+# breached check and similarity to the account's own details; a long all-digit password is fine.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -396,11 +400,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "lifeline.accounts.passwords.MaximumLengthValidator"},
     {"NAME": "lifeline.accounts.passwords.BreachedPasswordValidator"},
 ]
-# Pluggable breached-password check: "null" (default) or "hibp" (k-anonymity range API).
+# Pluggable breached-password check: "null" (default) or "hibp" (k-anonymity range API);
+# "null" in production is the system check warning lifeline.W002 (ASVS 6.2.12).
 LIFELINE_BREACHED_PASSWORD_BACKEND = env("LIFELINE_BREACHED_PASSWORD_BACKEND", "null")
 LIFELINE_BREACHED_PASSWORD_URL = env(
     "LIFELINE_BREACHED_PASSWORD_URL", "https://api.pwnedpasswords.com/range/"
@@ -449,7 +453,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The session store keeps a session this long after its last write; Lifeline ends it sooner:
+# after LIFELINE_SESSION_IDLE_TIMEOUT without a request (12 h) and LIFELINE_SESSION_MAX_AGE
+# after the sign-in (14 days, = this), defaults in lifeline/accounts/conf.py (W003 checks them).
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+globals().update(env_overrides("LIFELINE_SESSION_IDLE_TIMEOUT", "LIFELINE_SESSION_MAX_AGE"))
 CSRF_FAILURE_VIEW = "lifeline.core.views.csrf_failure"
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -498,7 +506,7 @@ LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY = env_int("LIFELINE_RECOVERY_OWNER_ALERTS
 # The owner's one-click cancel link stays valid this many days.
 LIFELINE_RECOVERY_CANCEL_LINK_DAYS = env_int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS", 30)
 LIFELINE_RECOVERY_EMAIL_CODE_DIGITS = env_int("LIFELINE_RECOVERY_EMAIL_CODE_DIGITS", 8)
-LIFELINE_RECOVERY_EMAIL_CODE_MINUTES = 15
+LIFELINE_RECOVERY_EMAIL_CODE_MINUTES = 10  # ASVS 6.5.5: out-of-band codes live 10 min at most
 LIFELINE_RECOVERY_EMAIL_CODE_TRIES = 5
 # Repository challenge fetcher: "lifeline.recovery.proofs.fetcher.HttpFetcher" or "NullFetcher".
 LIFELINE_RECOVERY_FETCHER = env(

@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from lifeline.accounts import receivers  # noqa: F401
+        from lifeline.accounts import checks, receivers, session_limits, sessions  # noqa: F401
         from lifeline.accounts.mfa import receivers as mfa_receivers  # noqa: F401

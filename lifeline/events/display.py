@@ -208,6 +208,7 @@ for _tag, _fn in {
     EventTag.DEVICE_FORGET: _device,
     EventTag.STAFF_FREEZE: lambda d: "",
     EventTag.STAFF_UNFREEZE: lambda d: "",
+    EventTag.STAFF_END_SESSIONS: lambda d: "",
     EventTag.STAFF_CRITICAL: _critical,
     EventTag.STAFF_ROLE_GRANT: _staff_role,
     EventTag.STAFF_ROLE_REVOKE: _staff_role,

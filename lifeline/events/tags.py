@@ -92,6 +92,7 @@ class EventTag(models.TextChoices):
     STAFF_UNFREEZE = "staff:account:unfreeze", "Account unfrozen by staff"
     STAFF_CRITICAL = "staff:account:critical", "Account marked critical"
     STAFF_FORCE_RESET = "staff:account:force_password_reset", "Password reset forced by staff"
+    STAFF_END_SESSIONS = "staff:account:end_sessions", "Signed out everywhere by staff"
     # support desk
     RECOVERY_DESK_ACTION = "account:recovery:desk_action", "Support acted on a recovery request"
     STAFF_ROLE_GRANT = "staff:role:grant", "Staff role granted"

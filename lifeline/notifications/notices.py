@@ -23,6 +23,7 @@ SECURITY_NOTICES: frozenset[str] = frozenset(
         "account_password_changed",
         "account_password_reset",
         "account_password_set",
+        "account_sessions_ended",  # staff signed the account out everywhere
         "mfa_failed_attempts",
         "mfa_method_added",
         "mfa_method_removed",

@@ -182,6 +182,8 @@ def production_env(var_dir: str, **extra: str) -> dict[str, str]:
             "SMTP_HOST": "smtp.example.org",
             "SMTP_USER": "lifeline",
             "SMTP_PASSWORD": "smtp-password",
+            # docs/deploy.md: production checks new passwords against breached ones (W002)
+            "LIFELINE_BREACHED_PASSWORD_BACKEND": "hibp",
         }
     )
     env.update(extra)

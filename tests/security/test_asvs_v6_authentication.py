@@ -15,10 +15,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from freezegun import freeze_time
 
+from lifeline.accounts.checks import breached_passwords_checked_in_production
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.fixtures_mfa import make_2fa_account
 
@@ -230,7 +231,6 @@ def test_second_factor_secrets_are_random_and_long(db):
     assert all(len(c) == 20 and c.isdigit() for c in codes)
 
 
-@pytest.mark.xfail(strict=True, reason="gap 6.2.5: NumericPasswordValidator refuses digits only")
 def test_a_long_all_digit_password_is_accepted():
     """6.2.5: no composition rule at all, so a long password of digits only is allowed too
     (the common-password list and the breached-password check refuse the weak ones)."""
@@ -321,3 +321,50 @@ def test_a_password_change_applies_the_same_rules_as_sign_up(user, new, accepted
     user.refresh_from_db()
     assert user.check_password(new) is accepted
     assert (response.status_code == 302) is accepted
+
+
+@pytest.mark.parametrize(
+    ("production", "backend", "warned"),
+    [(True, "null", True), (True, "hibp", False), (False, "null", False)],
+)
+def test_production_warns_when_breached_passwords_are_not_checked(production, backend, warned):
+    """6.2.12: the breached-password check is off by default (no internet in development);
+    a production site that leaves it off gets the system check warning lifeline.W002."""
+    with override_settings(PRODUCTION=production, LIFELINE_BREACHED_PASSWORD_BACKEND=backend):
+        ids = [m.id for m in breached_passwords_checked_in_production()]
+    assert ids == (["lifeline.W002"] if warned else [])
+
+
+def test_an_emailed_recovery_code_lives_ten_minutes(outbox):
+    """6.5.5: an out-of-band code is refused 10 minutes after it was sent, and the status page
+    says so; a new code works until its own 10 minutes are up."""
+    owner = UserFactory(username="bob")
+    requester = Client(REMOTE_ADDR="198.51.100.21")
+    requester.post(
+        reverse("recovery_request"),
+        {
+            "username": owner.username,
+            "lost_2fa": "on",
+            "lost_recovery_codes": "on",
+            "contact_email": "bob.new@contact.example",
+            "description": "My phone with the authenticator app was stolen last week.",
+            "agree_coc": "on",
+            "acknowledge_time": "on",
+        },
+    )
+    requester.post(_link(outbox, r"/recovery/verify/[0-9a-f-]+/[^/\s]+/"))
+    status = requester.get(_link(outbox, r"/recovery/status/[0-9a-f-]+/[^/\s]+/")).url
+    assert "valid 10 minutes" in requester.get(status).content.decode()
+    start = dt.datetime.now(dt.UTC)
+
+    with freeze_time(start):
+        requester.post(status, {"action": "code_send", "address": "0"})
+    late = _emailed_code(outbox, owner.email)
+    with freeze_time(start + dt.timedelta(minutes=10, seconds=5)):
+        page = requester.post(status, {"action": "code_verify", "code": late}, follow=True)
+        assert "Proof succeeded" not in page.content.decode()
+        requester.post(status, {"action": "code_send", "address": "0"})
+    fresh = _emailed_code(outbox, owner.email)
+    with freeze_time(start + dt.timedelta(minutes=19, seconds=55)):
+        page = requester.post(status, {"action": "code_verify", "code": fresh}, follow=True)
+    assert "Proof succeeded" in page.content.decode()

@@ -17,16 +17,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 from freezegun import freeze_time
 
 from lifeline.accounts.services import account_delete
+from lifeline.events.models import SecurityEvent
+from lifeline.events.tags import EventTag
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.fixtures_mfa import enter_sudo, login_with_2fa, make_2fa_account
 
@@ -293,10 +297,9 @@ def test_production_session_cookie_is_secure_httponly_samesite(user, tmp_path):
     assert age == 14 * 24 * 3600
 
 
-# --- Gaps (docs/security.md, "ASVS gaps"): strict xfails that pass once the control exists.
+# --- Closed gaps: re-authentication rotates the key (7.2.4), lifetimes (7.3.1, 7.3.2).
 
 
-@pytest.mark.xfail(strict=True, reason="gap 7.2.4: allauth's sudo mode keeps the session key")
 def test_re_authentication_issues_a_new_session_key(user):
     """7.2.4 "including re-authentication": entering sudo mode should rotate the key, so a
     key copied before it cannot ride the fresh sudo window."""
@@ -310,10 +313,9 @@ def test_re_authentication_issues_a_new_session_key(user):
     assert client.cookies[COOKIE].value != before
 
 
-@pytest.mark.xfail(strict=True, reason="gap 7.3.2: every session write extends the expiry")
 def test_a_session_ends_at_its_absolute_lifetime_however_active(user):
-    """7.3.2: a session signed in 20 days ago is over, even if it re-authenticated on day 13
-    (today each write moves the 14-day expiry forward)."""
+    """7.3.2: a session signed in 20 days ago is over, even if it re-authenticated on day 13:
+    sudo mode and session writes never move the 14 days counted from the sign-in."""
     client = Client()
     start = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
     with freeze_time(start):
@@ -324,13 +326,110 @@ def test_a_session_ends_at_its_absolute_lifetime_however_active(user):
         assert not signed_in(client)
 
 
-@pytest.mark.xfail(strict=True, reason="gap 7.3.1: no inactivity timeout shorter than 14 days")
 def test_an_idle_session_ends_after_a_day(user):
-    """7.3.1: a session nobody used for two days should be over (today an idle session lives
-    14 days after its last write)."""
+    """7.3.1: a session nobody used for two days is over (the inactivity timeout is 12
+    hours, lifeline/accounts/session_limits.py)."""
     client = Client()
     start = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
     with freeze_time(start):
         password_login(client, user)
     with freeze_time(start + dt.timedelta(days=2)):
         assert not signed_in(client)
+
+
+def sudo_page_opens(client: Client) -> bool:
+    """Regenerating recovery codes needs sudo mode (a recent re-authentication)."""
+    return client.get("/account/2fa/recovery-codes/generate/").status_code == 200
+
+
+def test_a_key_copied_before_sudo_mode_is_dead_and_never_carries_it(db):
+    """7.2.4: someone copies the session key (a shared computer, a planted cookie); the owner
+    then enters sudo mode with the password. The copied key is gone from the store, so it
+    reaches neither the account nor the fresh sudo window; the owner's new key has both, and
+    the sessions page still lists it as this session."""
+    account = make_2fa_account()
+    owner = Client()
+    login_with_2fa(owner, account)
+    thief = stolen(owner)
+    copied = owner.cookies[COOKIE].value
+    assert not sudo_page_opens(owner)
+
+    response = owner.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+
+    assert response.status_code == 302
+    assert owner.cookies[COOKIE].value != copied
+    assert sudo_page_opens(owner)
+    assert not signed_in(thief)
+    assert not sudo_page_opens(thief)
+    assert not SessionStore().exists(copied)
+    assert list(
+        UserSession.objects.filter(user=account.user).values_list("session_key", flat=True)
+    ) == [owner.cookies[COOKIE].value]
+
+
+def test_sudo_mode_by_authenticator_code_issues_a_new_key_too(db):
+    """7.2.4: re-authenticating with the second factor (here a TOTP code; security keys and
+    recovery codes go through the same allauth step) rotates the key as the password does."""
+    account = make_2fa_account()
+    client = Client()
+    login_with_2fa(client, account)
+    before = client.cookies[COOKIE].value
+
+    response = client.post("/account/2fa/reauthenticate/", {"code": account.code(1)})
+
+    assert response.status_code == 302
+    assert client.cookies[COOKIE].value != before
+    assert sudo_page_opens(client)
+    replay = Client()
+    replay.cookies[COOKIE] = before
+    assert not signed_in(replay)
+
+
+def test_staff_end_every_session_of_one_account_without_freezing_it(user, outbox):
+    """7.4.5: ``lifeline end_sessions <username>`` signs the account out everywhere (tracked
+    sessions and any other), records who and why, and emails the owner a security notice;
+    the account is not frozen, so its owner signs in again as usual."""
+    first, second = Client(), Client(REMOTE_ADDR="198.51.100.2")
+    password_login(first, user)
+    password_login(second, user)
+    other = UserFactory()
+    bystander = Client(REMOTE_ADDR="198.51.100.3")
+    password_login(bystander, other)
+    outbox.clear()
+
+    call_command("end_sessions", user.username.upper(), reason="Token leaked in a public CI log.")
+
+    assert not signed_in(first)
+    assert not signed_in(second)
+    assert signed_in(bystander)
+    event = SecurityEvent.objects.get(user=user, tag=EventTag.STAFF_END_SESSIONS)
+    assert event.details == {
+        "justification": "Token leaked in a public CI log.",
+        "sessions_ended": 2,
+    }
+    [notice] = [m for m in outbox if m.to == [user.email]]
+    assert "signed out" in notice.subject
+    assert "Token leaked" not in notice.body  # the staff's reason stays internal
+    user.refresh_from_db()
+    assert user.frozen_at is None
+    cache.clear()
+    password_login(Client(), user)
+
+
+def test_staff_end_every_session_of_every_account_in_an_incident(user):
+    """7.4.5 (all users): ``lifeline end_sessions --all`` signs everyone out at once."""
+    other = UserFactory()
+    first, second = Client(), Client(REMOTE_ADDR="198.51.100.2")
+    password_login(first, user)
+    password_login(second, other)
+
+    call_command("end_sessions", "--all", reason="Session store copied by an attacker.")
+
+    assert not signed_in(first)
+    assert not signed_in(second)
+    event = SecurityEvent.objects.get(tag=EventTag.STAFF_END_SESSIONS)
+    assert event.user is None and event.details["all_accounts"] is True
+    with pytest.raises(CommandError):
+        call_command("end_sessions", user.username, "--all", reason="both")
+    with pytest.raises(CommandError):
+        call_command("end_sessions", "nobody-has-this-name", reason="typo")
