@@ -171,8 +171,12 @@ def share_by_level(*, now: datetime | None = None, window: timedelta = WINDOW) -
     level the decision was taken on.
     """
     now = now or timezone.now()
+    # Only the ids: the evidence comes from the proofs, and loading thousands of whole rows
+    # was most of the metrics' recomputation at 100,000 cases (bench/scale_pages.py).
     decided = list(
         RecoveryRequest.objects.filter(decided_at__gte=now - window, decided_at__lte=now)
+        .order_by()
+        .only("pk")
     )
     counts = Counter(e.level.value for e in evidence_levels(decided).values())
     return {level.value: counts.get(level.value, 0) for level in policy.Level}
