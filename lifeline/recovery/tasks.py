@@ -1,14 +1,12 @@
-"""Background work for recovery (``django.tasks``; enqueue with ``lifeline.core.tasks``)."""
+"""Background work for recovery (``django.tasks``; enqueue with ``lifeline.core.tasks``).
+
+The repository check is defined next to the proof it completes
+(``lifeline.recovery.proofs.repository.check_repository_proof``); this name stays so that
+tasks queued before the move still find it.
+"""
 
 from __future__ import annotations
 
-from django.tasks import task
+from lifeline.recovery.proofs.repository import check_repository_proof
 
-
-@task()
-def check_repository_proof(proof_id: int) -> str:
-    """Fetch a pending repository or homepage proof and record its outcome."""
-    from lifeline.recovery.proofs.repository import repository_check_run
-
-    proof = repository_check_run(proof_id=proof_id)
-    return proof.result if proof is not None else "skipped"
+__all__ = ["check_repository_proof"]

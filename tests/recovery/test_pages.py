@@ -11,8 +11,8 @@ from lifeline.accounts.models import Device
 from lifeline.recovery import crypto
 from lifeline.recovery.context import device_list_context
 from lifeline.recovery.links import status_url
+from lifeline.recovery.messages import recovery_message_post
 from lifeline.recovery.models import RecoveryMessage, RecoveryProof
-from lifeline.recovery.requester.messages import recovery_message_post
 from lifeline.recovery.staff.metrics import FIGURES_KEY
 from lifeline.recovery.states import State
 from lifeline.recovery.transition import recovery_transition

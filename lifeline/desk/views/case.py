@@ -18,9 +18,9 @@ from lifeline.desk.forms import (
 from lifeline.desk.permissions import desk_action, desk_view
 from lifeline.desk.selectors import account_summary
 from lifeline.recovery.evidence import account_is_contested, evidence_for
+from lifeline.recovery.messages import recovery_message_post
 from lifeline.recovery.models import RecoveryMessage, RecoveryRequest
 from lifeline.recovery.proofs.common import ProofRefused
-from lifeline.recovery.requester.messages import recovery_message_post
 from lifeline.recovery.staff.auto_approve import auto_approval_blockers
 from lifeline.recovery.staff.decisions import (
     approvals_needed,

@@ -1,6 +1,6 @@
 """Proof b: a challenge file published under a project URL declared before the request.
 
-Submitting records a pending proof and enqueues the fetch (``lifeline.recovery.tasks``): the
+Submitting records a pending proof and enqueues the fetch (:func:`check_repository_proof`): the
 network exchange runs in a worker, under the fetcher's total deadline, never in a request.
 """
 
@@ -11,6 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
@@ -85,7 +86,6 @@ def proof_repository(*, request_obj: RecoveryRequest, url: str) -> RecoveryProof
     (tests, ``immediate``), the returned proof already has its outcome.
     """
     from lifeline.core.tasks import enqueue
-    from lifeline.recovery.tasks import check_repository_proof
 
     require_proving(request_obj)
     limit("repository", [(str(request_obj.pk), "repository")])
@@ -169,6 +169,13 @@ def repository_check_run(*, proof_id: int, fetcher: Fetcher | None = None) -> Re
         reason=f"The challenge was found at {result.url}.",
         details={"fetched": result.url[:500]},
     )
+
+
+@task()
+def check_repository_proof(proof_id: int) -> str:
+    """Background task: fetch a pending repository or homepage proof and record its outcome."""
+    proof = repository_check_run(proof_id=proof_id)
+    return proof.result if proof is not None else "skipped"
 
 
 def recheck_stale_repository_proofs(*, older_than_seconds: int = 120, batch: int = 20) -> int:

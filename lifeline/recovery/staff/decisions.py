@@ -28,13 +28,13 @@ from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.recovery import notify
 from lifeline.recovery.justification import check_justification
+from lifeline.recovery.messages import recovery_message_post
 from lifeline.recovery.models import (
     RecoveryApproval,
     RecoveryAudit,
     RecoveryMessage,
     RecoveryRequest,
 )
-from lifeline.recovery.requester.messages import recovery_message_post
 from lifeline.recovery.restore_link import issue_restore_link
 from lifeline.recovery.staff import approval_rules, roles
 from lifeline.recovery.states import IllegalTransition, State

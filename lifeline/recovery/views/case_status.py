@@ -27,6 +27,7 @@ from lifeline.recovery.forms import (
     RepositoryProofForm,
 )
 from lifeline.recovery.links import absolute, get_by_public_id
+from lifeline.recovery.messages import recovery_message_post
 from lifeline.recovery.models import RecoveryMessage, RecoveryProof, RecoveryRequest
 from lifeline.recovery.proofs.common import ProofRefused
 from lifeline.recovery.proofs.device import proof_device
@@ -39,7 +40,6 @@ from lifeline.recovery.proofs.email_code import (
 from lifeline.recovery.proofs.knowledge import proof_knowledge
 from lifeline.recovery.proofs.password import proof_password
 from lifeline.recovery.proofs.repository import eligible_urls, proof_repository
-from lifeline.recovery.requester.messages import recovery_message_post
 from lifeline.recovery.requester.status import next_step, queue_info, timeline
 from lifeline.recovery.requester.withdraw import recovery_withdraw
 from lifeline.recovery.states import PROVING_STATES, IllegalTransition, State

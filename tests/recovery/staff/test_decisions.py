@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from lifeline.recovery.messages import recovery_message_post
 from lifeline.recovery.models import RecoveryAudit, RecoveryMessage, RecoveryRequest
-from lifeline.recovery.requester.messages import recovery_message_post
 from lifeline.recovery.staff import auto_approve, decisions
 from lifeline.recovery.states import IllegalTransition, State
 from tests.desk.fixtures import (  # noqa: F401
