@@ -54,6 +54,7 @@ class Method(StrEnum):
     PASSWORD = "password"  # noqa: S105 - a method name, not a secret
     EMAIL_CODE = "email_code"
     KNOWLEDGE = "knowledge"
+    VOUCH = "vouch"  # a recovery contact's answer (vouch.py), not chosen by the requester
 
 
 METHOD_LABELS: dict[str, str] = {
@@ -63,9 +64,7 @@ METHOD_LABELS: dict[str, str] = {
     Method.PASSWORD: "Current password",
     Method.EMAIL_CODE: "Code to a previously verified address",
     Method.KNOWLEDGE: "Account knowledge",
-    # A recovery contact's answer (lifeline/recovery/vouch.py): a medium proof whose boundary
-    # is the contact's account; not a Method the requester can choose.
-    "vouch": "Vouch from a recovery contact",
+    Method.VOUCH: "Vouch from a recovery contact",
 }
 METHOD_CHOICES: list[tuple[str, str]] = [(m.value, METHOD_LABELS[m]) for m in Method]
 

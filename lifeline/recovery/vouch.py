@@ -37,10 +37,11 @@ from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.notifications.services import send_email
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
+from lifeline.recovery.policy import Method
 from lifeline.recovery.proofs.common import complete_proof
 from lifeline.recovery.states import PROVING_STATES
 
-METHOD = "vouch"
+METHOD = Method.VOUCH
 TENURE = timedelta(days=30)
 CONFIRMED = "confirmed"
 COULD_NOT_CONFIRM = "could_not_confirm"
