@@ -10,9 +10,8 @@ from lifeline.recovery.proofs.common import (
     Method,
     ProofRefused,
     Strength,
-    limit,
     record_proof,
-    require_proving,
+    request_for_challenge,
 )
 
 # The one answer for every invalid token (malformed, unknown, revoked, expired, another
@@ -39,15 +38,7 @@ def proof_api_token(
     from lifeline.tokens import crypto as token_crypto
     from lifeline.tokens.services import token_lookup
 
-    limit("token", [(ip or "", "token_ip")])
-    challenge = (challenge or "").strip()
-    if not challenge:
-        raise ProofRefused("missing_challenge", "Send the challenge shown on your status page.")
-    request_obj = RecoveryRequest.objects.select_related("user").filter(challenge=challenge).first()
-    if request_obj is None:
-        raise ProofRefused("unknown_challenge", "No open recovery request has this challenge.")
-    limit("token", [(str(request_obj.pk), "token_request")])
-    require_proving(request_obj)
+    request_obj = request_for_challenge(challenge, ip=ip)
     if not raw_token:
         raise ProofRefused(
             "missing_token", "Send your API token with HTTP Basic auth, user name __token__."

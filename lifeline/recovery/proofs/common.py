@@ -60,6 +60,21 @@ def require_proving(request_obj: RecoveryRequest) -> None:
         )
 
 
+def request_for_challenge(challenge: str, *, ip: str | None) -> RecoveryRequest:
+    """The request a proof sent to a JSON endpoint is for (by its public challenge), rate
+    limited per IP and per request, still taking proofs; else :class:`ProofRefused`."""
+    limit("token", [(ip or "", "token_ip")])
+    challenge = (challenge or "").strip()
+    if not challenge:
+        raise ProofRefused("missing_challenge", "Send the challenge shown on your status page.")
+    request_obj = RecoveryRequest.objects.select_related("user").filter(challenge=challenge).first()
+    if request_obj is None:
+        raise ProofRefused("unknown_challenge", "No open recovery request has this challenge.")
+    limit("token", [(str(request_obj.pk), "token_request")])
+    require_proving(request_obj)
+    return request_obj
+
+
 def record_proof(
     *,
     request_obj: RecoveryRequest,

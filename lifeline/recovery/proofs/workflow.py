@@ -33,7 +33,11 @@ from django.db import IntegrityError, transaction
 from lifeline.index.models import Role
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
 from lifeline.recovery.policy import repository_boundary
-from lifeline.recovery.proofs.common import ProofRefused, limit, record_proof, require_proving
+from lifeline.recovery.proofs.common import (
+    ProofRefused,
+    record_proof,
+    request_for_challenge,
+)
 from lifeline.tokens.publishing import conf, oidc
 from lifeline.tokens.publishing.claims import mismatch, run_details
 from lifeline.tokens.publishing.models import PublisherKind, TrustedPublisher, UsedJwtId
@@ -85,15 +89,7 @@ def proof_workflow(
     *, challenge: str, jwt_token: Any, ip: str | None
 ) -> tuple[RecoveryRequest, RecoveryProof]:
     """Check a CI workflow's OIDC token sent with the request's challenge (strong)."""
-    limit("token", [(ip or "", "token_ip")])
-    challenge = (challenge or "").strip()
-    if not challenge:
-        raise ProofRefused("missing_challenge", "Send the challenge shown on your status page.")
-    request_obj = RecoveryRequest.objects.select_related("user").filter(challenge=challenge).first()
-    if request_obj is None:
-        raise ProofRefused("unknown_challenge", "No open recovery request has this challenge.")
-    limit("token", [(str(request_obj.pk), "token_request")])
-    require_proving(request_obj)
+    request_obj = request_for_challenge(challenge, ip=ip)
     if not isinstance(jwt_token, str) or not jwt_token:
         raise ProofRefused("missing_token", 'Send the workflow\'s OIDC token as {"token": "…"}.')
 
