@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lifeline.core import views as core_views
-from lifeline.core import views_help
-from lifeline.core import views_styleguide
+from lifeline.core import views_help, views_styleguide
 
 handler400 = "lifeline.core.views.bad_request"
 handler403 = "lifeline.core.views.permission_denied"
