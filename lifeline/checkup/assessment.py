@@ -165,9 +165,10 @@ def _codes(f: Facts) -> Finding:
         return Finding(Item.CODES, False, "None yet: they come with your first 2FA method.")
     if not f.codes_confirmed:
         return Finding(Item.CODES, False, "Not confirmed as saved.")
+    # The count itself is on the two-factor card of the same page; the checklist says what it means.
     if f.codes_left <= LOW_CODES:
-        return Finding(Item.CODES, False, f"Only {f.codes_left} left: make new ones.")
-    return Finding(Item.CODES, True, f"Saved, {f.codes_left} left.")
+        return Finding(Item.CODES, False, "Running low: make new ones.")
+    return Finding(Item.CODES, True, "Saved, with enough left.")
 
 
 def _tokens(f: Facts) -> Finding:
