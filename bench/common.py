@@ -451,7 +451,9 @@ def tree_cpu_seconds(pid: int) -> float:
         current = todo.pop()
         fields = stats.get(current)
         if fields:
-            total += (int(fields[11]) + int(fields[12])) / tick
+            # utime + stime, plus cutime + cstime: the CPU of children already reaped (a
+            # recycled gunicorn worker's time stays counted in its master's).
+            total += sum(int(f) for f in fields[11:15]) / tick
         todo.extend(children.get(current, []))
     return total
 
