@@ -50,6 +50,24 @@ def evidence_for(request_obj: RecoveryRequest) -> policy.Evidence:
     return _evaluate(proof_facts(request_obj))
 
 
+# Proofs the requester never sees, not even that they exist: a vouch tells whoever asks that
+# the owner has recovery contacts, and a possibly malicious requester would press them.
+HIDDEN_FROM_REQUESTER = frozenset({RecoveryProof.Method.VOUCH})
+
+
+def shown_to_requester(proof: RecoveryProof) -> bool:
+    return proof.method not in HIDDEN_FROM_REQUESTER
+
+
+def evidence_for_requester(request_obj: RecoveryRequest) -> policy.Evidence:
+    """:func:`evidence_for` as the requester may see it: without the hidden proofs, so the
+    level and its reasons never move because a recovery contact answered."""
+    proofs = RecoveryProof.objects.filter(request=request_obj).exclude(
+        method__in=HIDDEN_FROM_REQUESTER
+    )
+    return _evaluate([proof_fact(p) for p in proofs])
+
+
 def evidence_of_many(requests: Iterable[RecoveryRequest]) -> dict[int, policy.Evidence]:
     """:func:`evidence_for` of many requests at once (one query for all their proofs)."""
     by_request: dict[int, list[policy.ProofFact]] = {r.pk: [] for r in requests}

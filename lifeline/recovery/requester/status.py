@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from lifeline.recovery.evidence import HIDDEN_FROM_REQUESTER
 from lifeline.recovery.models import RecoveryRequest
 from lifeline.recovery.policy import label
 from lifeline.recovery.staff.metrics import QueueEstimate, queue_estimate
@@ -54,7 +55,7 @@ def timeline(request_obj: RecoveryRequest) -> list[TimelineEntry]:
         if audit.from_state == audit.to_state:
             continue  # a support-desk action (assign, escalate…), not a state change
         entries.append(TimelineEntry(audit.created, f"{State(audit.to_state).label}.", "state"))
-    for proof in request_obj.proofs.all():
+    for proof in request_obj.proofs.exclude(method__in=HIDDEN_FROM_REQUESTER):
         verdict = "succeeded" if proof.ok else "is being checked" if proof.pending else "failed"
         entries.append(
             TimelineEntry(

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.recovery import flows
-from lifeline.recovery.evidence import evidence_for
+from lifeline.recovery.evidence import evidence_for_requester
 from lifeline.recovery.proofs.api_token import proof_api_token
 from lifeline.recovery.proofs.common import ProofRefused
 
@@ -112,7 +112,7 @@ def token_proof(request: HttpRequest) -> JsonResponse:
         if refused.retry_after:
             response["Retry-After"] = str(refused.retry_after)
         return response
-    evidence = evidence_for(request_obj)
+    evidence = evidence_for_requester(request_obj)
     body = {
         "ok": proof.ok,
         "method": proof.method,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lifeline.core import ratelimit
 from lifeline.recovery import conf, crypto, flows
-from lifeline.recovery.evidence import evidence_for
+from lifeline.recovery.evidence import evidence_for_requester, shown_to_requester
 from lifeline.recovery.forms import (
     EmailCodeSendForm,
     EmailCodeVerifyForm,
@@ -94,11 +94,12 @@ def _forms(request_obj: RecoveryRequest, bound: dict[str, Form] | None = None) -
 
 
 def _context(request: HttpRequest, request_obj: RecoveryRequest) -> dict[str, Any]:
-    proofs = list(request_obj.proofs.all())
+    # Vouches stay out of the requester's sight entirely (evidence.HIDDEN_FROM_REQUESTER).
+    proofs = [p for p in request_obj.proofs.all() if shown_to_requester(p)]
     done = {p.method for p in proofs if p.ok}
     return {
         "request_obj": request_obj,
-        "evidence": evidence_for(request_obj),
+        "evidence": evidence_for_requester(request_obj),
         "queue": queue_info(request_obj),
         "timeline": timeline(request_obj),
         "next_step": next_step(request_obj),

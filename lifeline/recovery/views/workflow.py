@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
 from lifeline.recovery import flows
-from lifeline.recovery.evidence import evidence_for
+from lifeline.recovery.evidence import evidence_for_requester
 from lifeline.recovery.proofs.common import ProofRefused
 from lifeline.recovery.proofs.workflow import proof_workflow
 from lifeline.recovery.views.api import _REFUSAL_STATUS, _error
@@ -63,7 +63,7 @@ def workflow_proof(request: HttpRequest) -> JsonResponse:
         "result": proof.result,
         "message": proof.shown_reason,
         "request": request_obj.reference,
-        "evidence": evidence_for(request_obj).level.value,
+        "evidence": evidence_for_requester(request_obj).level.value,
     }
     if not proof.ok:
         body["error"] = "proof_failed"
