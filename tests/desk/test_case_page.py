@@ -4,15 +4,21 @@ assignment without a justification (decisions still need one)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from lifeline.checkup.contacts_models import RecoveryContact
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.recovery.models import RecoveryAudit
 from lifeline.recovery.staff import decisions
 from lifeline.recovery.states import IllegalTransition, State
+from lifeline.recovery.vouch import vouch_answer, vouches_request
 from tests.desk.fixtures import JUSTIFICATION, staff_client_for
+from tests.factories import UserFactory
+from tests.fixtures_mfa import make_2fa_account
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +195,33 @@ def test_values_name_their_column_when_tables_become_cards_on_phones(staff_clien
         assert f'data-label="{label}"' in case, label
     metrics = staff_client.get("/desk/metrics/").content.decode()
     assert 'data-label="Approved"' in metrics and 'data-label="Denied"' in metrics
+
+
+def _vouch(case, username: str, *, confirmed: bool) -> None:
+    contact = make_2fa_account(UserFactory(username=username)).user
+    when = timezone.now() - timedelta(days=60)
+    RecoveryContact.objects.create(
+        owner=case.user,
+        contact=contact,
+        invited_username=username,
+        status=RecoveryContact.Status.ACCEPTED,
+        invited_at=when,
+        accepted_at=when,
+    )
+    (proof,) = [p for p in vouches_request(request_obj=case) if p.details["contact"] == username]
+    vouch_answer(contact=contact, proof_id=proof.pk, confirmed=confirmed)
+
+
+def test_a_contact_who_could_not_confirm_is_a_warning_at_the_top(client, case, support):
+    _vouch(case, "bob", confirmed=True)
+    html = staff_client_for(client, support).get(f"/desk/cases/{case.public_id}/")
+    assert 'id="vouch-warning"' not in html.content.decode()  # a confirmation is no warning
+
+    _vouch(case, "carol", confirmed=False)
+    html = main_of(client.get(f"/desk/cases/{case.public_id}/").content.decode())
+    warning = html.split('id="vouch-warning"', 1)[1].split("</div>", 1)[0]
+    assert "A recovery contact could not confirm this request." in warning
+    assert "Auto-approval is off for this case." in warning
+    assert "carol answered “I could not confirm it”." in warning and "bob" not in warning
+    # At the top: before the state and evidence summary.
+    assert html.index('id="vouch-warning"') < html.index('id="summary-h"')

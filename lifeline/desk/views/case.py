@@ -29,6 +29,7 @@ from lifeline.recovery.staff.decisions import (
 )
 from lifeline.recovery.states import allowed_targets
 from lifeline.recovery.transition import fire_timer
+from lifeline.recovery.vouch import REFUSE_TEXT, could_not_confirm
 
 
 def get_case(public_id: str) -> RecoveryRequest:
@@ -56,6 +57,8 @@ def case_context(request: HttpRequest, request_obj: RecoveryRequest, **forms: ob
         "escalated": is_escalated(request_obj),
         "contested": request_obj.contested or account_is_contested(request_obj.user),
         "auto_blockers": auto_approval_blockers(request_obj),
+        "vouch_refusals": could_not_confirm(request_obj),
+        "refuse_text": REFUSE_TEXT,
         "can_approve": "approved" in targets,
         "can_deny": "denied" in targets,
         "can_request_info": "needs_info" in targets,
