@@ -16,6 +16,7 @@ from lifeline.core import ratelimit
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.recovery import conf
+from lifeline.recovery.evidence import HIDDEN_FROM_REQUESTER
 from lifeline.recovery.models import RecoveryProof, RecoveryRequest
 from lifeline.recovery.notify import proof_result
 from lifeline.recovery.policy import Method, Strength
@@ -142,5 +143,7 @@ def _announce(request_obj: RecoveryRequest, proof: RecoveryProof, *, notify: boo
             "strength": proof.strength,
         },
     )
-    if notify and request_obj.contact_verified_at is not None:
+    # A vouch's result is never emailed to the requester (evidence.HIDDEN_FROM_REQUESTER).
+    shown = proof.method not in HIDDEN_FROM_REQUESTER
+    if notify and shown and request_obj.contact_verified_at is not None:
         proof_result(request_obj, proof)

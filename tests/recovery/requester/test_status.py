@@ -52,6 +52,16 @@ def _assert_silent(html: str) -> None:
         assert words not in lowered, words
 
 
+def test_the_requester_gets_no_email_about_a_vouch(queued, outbox):
+    bob = _contact(queued.user, "bob")
+    carol = _contact(queued.user, "carol")
+    outbox.clear()
+    for account, proof in zip((bob, carol), vouches_request(request_obj=queued), strict=True):
+        vouch_answer(contact=account.user, proof_id=proof.pk, confirmed=account is bob)
+    assert {m.to[0] for m in outbox} <= {bob.user.email, carol.user.email}
+    assert not [m for m in outbox if queued.contact_email in m.to]
+
+
 def test_the_status_page_never_mentions_vouches_pending_or_answered(client, queued):
     bob = _contact(queued.user, "bob")
     carol = _contact(queued.user, "carol")
