@@ -116,7 +116,10 @@ class QueueFilterForm(forms.Form):
     )
     critical = forms.ChoiceField(label="Critical", required=False, choices=_BOOL)
     contested = forms.ChoiceField(label="Contested", required=False, choices=_BOOL)
-    min_age_days = forms.IntegerField(label="Older than (days)", required=False, min_value=0)
+    # Bounded: a huge number of days is no date (an overflow, not a filter).
+    min_age_days = forms.IntegerField(
+        label="Older than (days)", required=False, min_value=0, max_value=36500
+    )
     assignee = forms.CharField(
         label="Assignee",
         required=False,

@@ -91,6 +91,25 @@ class RecoveryRequest(models.Model):
                 condition=Q(state__in=["needs_info", "open"]),
                 name="recovery_review_queue",
             ),
+            # The timer sweep (transition.sweep_timers, one query per states.TIMERS entry:
+            # state = X AND clock <= deadline ORDER BY clock, pk). The needs-info one was a
+            # sequential scan of every case (65 ms at 100,000 cases). Partial: only the few
+            # cases a timer watches are in them. tests/recovery/staff/test_queue.py.
+            models.Index(
+                fields=["created", "id"],
+                condition=Q(state="submitted"),
+                name="recovery_timer_submitted",
+            ),
+            models.Index(
+                fields=["state_changed_at", "id"],
+                condition=Q(state="needs_info"),
+                name="recovery_timer_needs_info",
+            ),
+            models.Index(
+                fields=["completes_at", "id"],
+                condition=Q(state="approved"),
+                name="recovery_timer_cooling_off",
+            ),
         ]
 
     def __str__(self) -> str:
