@@ -103,6 +103,12 @@ def unsubscribe_url(user: Any, kind: str) -> str:
     return f"{settings.LIFELINE_BASE_URL}{path}"
 
 
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 ``List-Unsubscribe`` and RFC 8058 one-click: a mail client's unsubscribe
+    button POSTs ``List-Unsubscribe=One-Click`` to the kind's own link (views.unsubscribe)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def opted_out_kinds(user: Any) -> set[str]:
     return set(ReminderOptOut.objects.filter(user=user).values_list("kind", flat=True))
 
@@ -252,7 +258,13 @@ def send_reminder(*, user: Any, kind: ReminderKind, now: datetime | None = None)
     now = now or timezone.now()
     with transaction.atomic():
         ReminderSent.objects.update_or_create(user=user, kind=kind, defaults={"sent_at": now})
-        logs = send_email(template=template_for(kind), user=user, context=_context(user, kind))
+        context = _context(user, kind)
+        logs = send_email(
+            template=template_for(kind),
+            user=user,
+            context=context,
+            headers=unsubscribe_headers(context["unsubscribe_url"]),
+        )
         record_event(
             tag=EventTag.CHECKUP_REMINDER,
             user=user,

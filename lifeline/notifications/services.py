@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -88,6 +89,34 @@ def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]
     return subject, f"{text}\n\n-- \n{footer_text}\n", full_html
 
 
+# Headers the email path sets itself: a caller's ``headers`` may not replace them.
+RESERVED_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "subject", "reply-to", "sender", "date", "message-id"}
+    | {"mime-version", "content-type", "content-transfer-encoding"}
+)
+_HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 field-name: printable ASCII but ':'
+
+
+def checked_headers(headers: dict[str, str] | None) -> dict[str, str]:
+    """Extra headers as given, or ValueError naming the first bad one: a name that is not a
+    header name, a reserved name, or a name or value with a CR or LF (header injection)."""
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValueError(f"Email header {name!r}: name and value must be strings.")
+        if "\r" in name or "\n" in name or "\r" in value or "\n" in value:
+            raise ValueError(
+                f"Email header {name.strip()!r}: CR or LF in a header name or value "
+                "(header injection) is refused."
+            )
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"Email header {name!r} is not a valid header name.")
+        if name.lower() in RESERVED_HEADERS:
+            raise ValueError(f"Email header {name!r} is set by the email path itself.")
+        checked[name] = value
+    return checked
+
+
 def send_email(
     *,
     template: str,
@@ -95,11 +124,15 @@ def send_email(
     user: Any | None = None,
     to: Iterable[str] | None = None,
     include_unverified: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> list[EmailLog]:
     """Queue ``template`` to ``to`` (or to every verified address of ``user``).
 
-    Returns the log rows created; an empty list when nobody qualified to receive it.
+    ``headers`` are extra message headers (e.g. ``List-Unsubscribe``), stored encrypted with
+    the message and set at delivery; a CR or LF in them raises ValueError before anything is
+    queued. Returns the log rows created; an empty list when nobody qualified to receive it.
     """
+    extra_headers = checked_headers(headers)
     context = dict(context or {})
     if user is not None:
         context.setdefault("user", user)
@@ -121,6 +154,8 @@ def send_email(
             message = {"subject": subject, "text": text, "html": html}
             if is_security_notice(template):
                 message["reply_to"] = [settings.LIFELINE_SUPPORT_EMAIL]
+            if extra_headers:
+                message["headers"] = extra_headers
             payload = crypto.encrypt(json.dumps(message))
             log = EmailLog.objects.create(
                 to=address,

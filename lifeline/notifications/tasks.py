@@ -42,6 +42,7 @@ def deliver(log_id: int) -> str:
                 settings.DEFAULT_FROM_EMAIL,
                 [log.to],
                 reply_to=message.get("reply_to"),
+                headers=message.get("headers") or None,  # checked when queued (services)
             )
             email.attach_alternative(message["html"], "text/html")
             mailers.default.send_messages([email])

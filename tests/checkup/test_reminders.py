@@ -26,6 +26,8 @@ from lifeline.checkup.reminders import (
 )
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
+from lifeline.notifications.notices import is_security_notice
+from lifeline.notifications.services import send_email
 from lifeline.tokens.models import ApiToken
 from lifeline.tokens.services import token_create
 from tests.checkup.states import add_address, add_key, at_risk_user, joined_long_ago, strong_user
@@ -226,6 +228,31 @@ def test_unsubscribe_get_confirms_post_unsubscribes_that_kind_only(client, outbo
     for day in (31, 32, 33):
         send_due_reminders(now=later(day))
     assert [reminded(user, k) for k in ("no_2fa", "addresses", "review")] == [1, 1, 1]
+
+
+def test_reminders_carry_list_unsubscribe_one_click_a_security_notice_does_not(client, outbox):
+    user = at_risk_user(username="bob", email="bob@alice.dev")
+    send_due_reminders()
+    (reminder,) = outbox
+    headers = reminder.message()
+    link = re.fullmatch(r"<(https?://[^>]+)>", headers["List-Unsubscribe"])
+    assert link is not None
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The header's link is this kind's own unsubscribe link, the one in the body...
+    assert link.group(1) in reminder.body
+    path = link.group(1).split("://", 1)[1].split("/", 1)[1]
+    # ...and a mail client's one-click POST to it turns that kind off.
+    form = "application/x-www-form-urlencoded"
+    one_click = client.post(f"/{path}", data="List-Unsubscribe=One-Click", content_type=form)
+    assert one_click.status_code == 200
+    assert list(ReminderOptOut.objects.filter(user=user).values_list("kind", flat=True)) == [
+        "no_2fa"
+    ]
+
+    assert is_security_notice("account_password_changed")
+    send_email(template="account_password_changed", user=user, context={"user": user})
+    notice = outbox[-1].message()
+    assert notice["List-Unsubscribe"] is None and notice["List-Unsubscribe-Post"] is None
 
 
 def test_one_click_post_per_rfc_8058_needs_no_cookie_or_csrf(client):

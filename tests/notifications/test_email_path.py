@@ -124,3 +124,47 @@ def test_dev_outbox_is_404_when_disabled(client, settings):
     settings.LIFELINE_DEV_OUTBOX = False
     assert client.get("/_dev/outbox/").status_code == 404
     assert client.get("/_dev/outbox/1/").status_code == 404
+
+
+def test_extra_headers_are_queued_encrypted_and_set_at_delivery(user, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    url = "https://lifeline.example/reminders/unsubscribe/tok/"
+    (log,) = services.send_email(
+        template="account_password_changed",
+        user=user,
+        context={"user": user},
+        headers={"List-Unsubscribe": f"<{url}>", "X-Lifeline-Kind": "test"},
+    )
+    log.refresh_from_db()
+    assert url not in log.payload  # stored inside the encrypted message
+    assert services.deliver(log.pk) == EmailLog.Status.SENT
+    message = mail.outbox[0].message()
+    assert message["List-Unsubscribe"] == f"<{url}>"
+    assert message["X-Lifeline-Kind"] == "test"
+
+
+@pytest.mark.parametrize(
+    ("headers", "complaint"),
+    [
+        ({"List-Unsubscribe": "<https://x.example/>\r\nBcc: victim@example.com"}, "CR or LF"),
+        ({"List-Unsubscribe": "<https://x.example/>\nX: y"}, "CR or LF"),
+        ({"X-Evil\r\nBcc": "victim@example.com"}, "CR or LF"),
+        ({"Bad Name": "x"}, "not a valid header name"),
+        ({"X-Colon:": "x"}, "not a valid header name"),
+        ({"Bcc": "victim@example.com"}, "set by the email path itself"),
+        ({"subject": "other"}, "set by the email path itself"),
+    ],
+)
+def test_header_injection_and_reserved_headers_are_refused(user, headers, complaint):
+    with pytest.raises(ValueError, match=complaint):
+        services.send_email(
+            template="account_password_changed", user=user, context={"user": user}, headers=headers
+        )
+    assert not EmailLog.objects.exists()  # refused before anything was queued
+    assert mail.outbox == []
+
+
+def test_emails_without_extra_headers_carry_no_unsubscribe(user):
+    services.send_email(template="account_password_changed", user=user, context={"user": user})
+    message = mail.outbox[0].message()
+    assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
