@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from lifeline.recovery.models import RestoreLink
@@ -19,6 +20,7 @@ from tests.desk.fixtures import (  # noqa: F401
     strong_case,
     support,
 )
+from tests.factories import UserFactory
 from tests.recovery.requester.test_restore import NEW_PASSWORD, make_ready
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,14 @@ def test_guessing_links_is_rate_limited(strong_case, client, settings):
     ]
     assert 500 not in statuses
     assert statuses[0] == 400 and statuses[-1] == 429
+
+
+def test_an_address_another_account_verified_since_is_refused(strong_case, support, client):
+    page = _enter(client, strong_case, make_ready(strong_case, support.user))
+    squatter = UserFactory(username="mallory")
+    EmailAddress.objects.create(user=squatter, email="new@contact.example", verified=True)
+    response = client.post(page, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 400
+    strong_case.refresh_from_db()
+    assert strong_case.state == State.READY
+    assert not strong_case.user.check_password(NEW_PASSWORD)
