@@ -110,6 +110,12 @@ class RecoveryRequest(models.Model):
                 condition=Q(state="approved"),
                 name="recovery_timer_cooling_off",
             ),
+            # The queue's "contested" (this request, or another for the same account): without
+            # it PostgreSQL hashes every contested request ever filed from a sequential scan of
+            # all cases (43 ms at 100,000 cases) on each view.
+            models.Index(
+                fields=["user"], condition=Q(contested=True), name="recovery_contested_user"
+            ),
         ]
 
     def __str__(self) -> str:
