@@ -295,23 +295,10 @@ def queue_page(
     else:
         listing, section = base.exclude(contested_q()), base.filter(contested_q())
 
-    contested: list[RecoveryRequest] = []
-    contested_more = False
-    known: dict[int, policy.Evidence] = {}
-    if section is not None and asked == 1:
-        contested = list(
-            section.select_related("user", "assignee").order_by(*ordering)[: CONTESTED_LIMIT + 1]
-        )
-        contested_more = len(contested) > CONTESTED_LIMIT
-        contested = contested[:CONTESTED_LIMIT]
-        if filters.level:
-            known = evidence_of_many(contested)
-            contested = [r for r in contested if known[r.pk].level.value == filters.level]
-
     listing = listing.order_by(*ordering)
+    known: dict[int, policy.Evidence] = {}
     if filters.level:
-        requests, found, info = _level_page(listing, filters.level, asked)
-        known.update(found)
+        requests, known, info = _level_page(listing, filters.level, asked)
     else:
         paginated = Paginator(listing.select_related("user", "assignee"), PAGE_SIZE)
         django_page = paginated.get_page(asked)
@@ -322,6 +309,20 @@ def queue_page(
             has_next=django_page.has_next(),
             total=paginated.count,
         )
+    # The contested section sits above the first page shown (also when a page number past
+    # the end gave the first page).
+    contested: list[RecoveryRequest] = []
+    contested_more = False
+    if section is not None and info.number == 1:
+        contested = list(
+            section.select_related("user", "assignee").order_by(*ordering)[: CONTESTED_LIMIT + 1]
+        )
+        contested_more = len(contested) > CONTESTED_LIMIT
+        contested = contested[:CONTESTED_LIMIT]
+        if filters.level:
+            levels = evidence_of_many(contested)
+            known.update(levels)
+            contested = [r for r in contested if levels[r.pk].level.value == filters.level]
     rows = case_rows([*contested, *requests], now=now, evidence=known)
     return QueuePage(
         rows=rows[len(contested) :],

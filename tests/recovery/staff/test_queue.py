@@ -180,6 +180,7 @@ def test_contested_cases_come_first_and_only_on_the_first_page(actor, now):
     assert all(r.contested for r in first.contested) and first.total == 53
     second = queue_page(QueueFilters(), actor=actor, page=2)
     assert second.contested == [] and second.contested_listed_first
+
     assert cases[30].pk not in shown(first) + shown(second)
     # The first page as one list (contested, then oldest first), as before pagination.
     assert [r.request_obj.pk for r in staff_queue.queue(QueueFilters(), actor=actor)][:3] == [
@@ -187,6 +188,15 @@ def test_contested_cases_come_first_and_only_on_the_first_page(actor, now):
         cases[54].pk,
         cases[0].pk,
     ]
+
+
+def test_a_page_past_the_end_of_one_page_is_the_first_with_its_contested_section(actor, now):
+    cases = open_cases(3, now=now)
+    RecoveryRequest.objects.filter(pk=cases[2].pk).update(contested=True)
+    past = queue_page(QueueFilters(), actor=actor, page=7)
+    assert past.number == 1 and past.requested == "7" and past.contested_section
+    assert [r.request_obj.pk for r in past.contested] == [cases[2].pk]
+    assert shown(past) == [cases[0].pk, cases[1].pk]
 
 
 def test_the_contested_section_has_a_limit_and_says_so(actor, now, monkeypatch):
