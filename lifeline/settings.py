@@ -401,6 +401,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "lifeline.accounts.passwords.MaximumLengthValidator"},
+    {"NAME": "lifeline.accounts.passwords.ContextWordsValidator"},
     {"NAME": "lifeline.accounts.passwords.BreachedPasswordValidator"},
 ]
 # Pluggable breached-password check: "null" (default) or "hibp" (k-anonymity range API);

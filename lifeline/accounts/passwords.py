@@ -38,6 +38,41 @@ class MaximumLengthValidator:
         return f"Your password can be up to {self.max_length} characters long."
 
 
+def context_words() -> list[str]:
+    """The context-specific words refused inside passwords (ASVS 5.0 6.1.2 and 6.2.11).
+
+    The product's and the site's own names: the first words a person (or a cracking list
+    tuned to this site) reaches for. The list is documented in docs/security.md. Words come
+    from ``LIFELINE_SITE_NAME``, the labels of the base URL's host name, and ``pypi``; words
+    shorter than 4 letters are left out (they would refuse too much for too little).
+    """
+    from urllib.parse import urlsplit
+
+    words = {"lifeline", "pypi"}
+    words.update(w for w in settings.LIFELINE_SITE_NAME.lower().split())
+    host = urlsplit(getattr(settings, "LIFELINE_BASE_URL", "") or "").hostname or ""
+    words.update(host.lower().split("."))
+    words -= {"localhost", "www", "com", "org", "net", "dev", "io"}
+    return sorted(w for w in words if len(w) >= 4 and w.isascii() and w.isalnum())
+
+
+class ContextWordsValidator:
+    """Refuse passwords containing the site's own names (case-insensitively)."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        folded = password.casefold()
+        for word in context_words():
+            if word in folded:
+                raise ValidationError(
+                    f"Your password contains “{word}”, this site's own name: it is among the "
+                    "first words an attacker tries here. Choose a password without it.",
+                    code="password_context_word",
+                )
+
+    def get_help_text(self) -> str:
+        return "Your password can't contain this site's own name."
+
+
 class BreachedPasswordChecker(Protocol):
     def is_breached(self, password: str) -> bool: ...
 
