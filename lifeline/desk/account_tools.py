@@ -1,4 +1,5 @@
-"""Account tools for desk admins: freeze, unfreeze, mark critical, force a password reset.
+"""Account tools for desk admins: freeze, unfreeze, mark critical, force a password reset,
+sign out everywhere.
 
 Each needs a written justification and is recorded as an account event with the staff
 member as the actor and the justification in the details.
@@ -11,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from lifeline.accounts.services import access
+from lifeline.accounts.sessions import end_all_sessions
 from lifeline.events.services import record_event
 from lifeline.events.tags import EventTag
 from lifeline.recovery import notify
@@ -49,6 +51,14 @@ def account_freeze(*, user: Any, actor: Any, justification: str) -> int:
             details={"justification": justification, "sessions_ended": ended},
         )
     return ended
+
+
+def account_end_sessions(*, user: Any, actor: Any, justification: str) -> int:
+    """Sign the account out everywhere without freezing it (ASVS 7.4.5): for a session that
+    may have been stolen while the owner still holds their password and factors. The owner is
+    emailed a security notice; returns the number of sessions ended."""
+    justification = _check(actor, user, justification)
+    return end_all_sessions(user=user, actor=actor, justification=justification)
 
 
 def account_unfreeze(*, user: Any, actor: Any, justification: str) -> None:

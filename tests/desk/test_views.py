@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from lifeline.events.models import SecurityEvent
@@ -210,3 +211,40 @@ def test_critical_by_size_shows_reasons(staff_client, strong_case, settings):
     html = staff_client.get(f"/desk/cases/{strong_case.public_id}/").content.decode()
     assert "Critical: 2 approvers" in html
     assert "1 releases (threshold 1)" in html
+
+
+def test_admin_signs_an_account_out_everywhere_without_freezing_it(
+    client, desk_admin, owner, outbox
+):
+    """ASVS 7.4.5: a stolen session can be ended without locking the owner out."""
+    victim = Client()
+    victim.post("/account/login/", {"login": "alice", "password": DEFAULT_PASSWORD})
+    assert "_auth_user_id" in victim.session
+    staff_client_for(client, desk_admin)
+    outbox.clear()
+    page = client.get("/desk/accounts/alice/").content.decode()
+    assert "Sign out everywhere" in page
+    response = client.post(
+        "/desk/accounts/alice/end_sessions/",
+        {"end_sessions-justification": "Owner reports a laptop stolen while signed in."},
+        follow=True,
+    )
+    assert "Every session of the account ended" in response.content.decode()
+    assert victim.get("/account/security/").status_code == 302  # signed out
+    owner.refresh_from_db()
+    assert owner.frozen_at is None  # the owner signs in again as usual
+    event = SecurityEvent.objects.get(user=owner, tag=EventTag.STAFF_END_SESSIONS)
+    assert event.actor == desk_admin.user
+    assert [m.to for m in outbox] and all("alice" in " ".join(m.to) for m in outbox)
+    relogin = Client().post("/account/login/", {"login": "alice", "password": DEFAULT_PASSWORD})
+    assert relogin.status_code == 302
+
+
+def test_support_staff_cannot_sign_an_account_out(client, owner):
+    support = make_staff("sam", "support")
+    staff_client_for(client, support)
+    response = client.post(
+        "/desk/accounts/alice/end_sessions/", {"end_sessions-justification": JUSTIFICATION}
+    )
+    assert response.status_code in (403, 404)
+    assert not SecurityEvent.objects.filter(tag=EventTag.STAFF_END_SESSIONS).exists()

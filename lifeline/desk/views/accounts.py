@@ -1,4 +1,5 @@
-"""The desk's account page, and the admin tools on it (freeze, critical, force reset)."""
+"""The desk's account page, and the admin tools on it (sign out everywhere, freeze,
+critical, force reset)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from lifeline.desk.permissions import desk_admin_action, desk_view
 from lifeline.desk.selectors import account_summary
 from lifeline.recovery.justification import JustificationTooShort
 
-TOOLS = ("freeze", "unfreeze", "critical", "uncritical", "force_reset")
+TOOLS = ("end_sessions", "freeze", "unfreeze", "critical", "uncritical", "force_reset")
 
 
 def _user(username: str) -> Any:
@@ -53,6 +54,11 @@ def account_tool(request: HttpRequest, username: str, tool: str) -> HttpResponse
         return redirect("desk_account", username=user.username)
     form = JustificationForm(request.POST, prefix=tool)
     actions: dict[str, tuple[Callable[..., Any], dict[str, Any], str]] = {
+        "end_sessions": (
+            account_tools.account_end_sessions,
+            {},
+            "Every session of the account ended; the owner was told by email.",
+        ),
         "freeze": (account_tools.account_freeze, {}, "The account is frozen; its sessions ended."),
         "unfreeze": (account_tools.account_unfreeze, {}, "The account is no longer frozen."),
         "critical": (
