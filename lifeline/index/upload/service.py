@@ -143,36 +143,28 @@ def _record(
     try:
         with transaction.atomic():
             if project is None:
-                project = Project.objects.create(
-                    name=request.name, normalized_name=request.normalized_name, created=now
+                project, created = _project_create_or_join(
+                    user=user, token=token, request=request, now=now
                 )
-                Role.objects.create(project=project, user=user, role=Role.Kind.OWNER)
-                record_event(
-                    tag=EventTag.PROJECT_CREATE,
-                    user=user,
-                    actor=user,
-                    project=project.name,
-                    details=via,
-                )
-                record_event(
-                    tag=EventTag.ROLE_ADD,
-                    user=user,
-                    actor=user,
-                    project=project.name,
-                    details={"role": Role.Kind.OWNER, "username": user.username},
-                )
-            release = Release.objects.filter(
-                project=project, canonical_version=request.canonical_version
-            ).first()
-            if release is None:
-                release = Release.objects.create(
-                    project=project,
-                    version=request.version,
-                    canonical_version=request.canonical_version,
-                    created=now,
-                    uploader=user,
-                    **_release_metadata(request),
-                )
+                if created:
+                    record_event(
+                        tag=EventTag.PROJECT_CREATE,
+                        user=user,
+                        actor=user,
+                        project=project.name,
+                        details=via,
+                    )
+                    record_event(
+                        tag=EventTag.ROLE_ADD,
+                        user=user,
+                        actor=user,
+                        project=project.name,
+                        details={"role": Role.Kind.OWNER, "username": user.username},
+                    )
+            release, created = _release_get_or_create(
+                project=project, request=request, user=user, now=now
+            )
+            if created:
                 record_event(
                     tag=EventTag.RELEASE_ADD,
                     user=user,
@@ -213,6 +205,59 @@ def _record(
             "already uploaded under another name."
         ) from None
     return file
+
+
+def _project_create_or_join(
+    *, user: Any, token: Any, request: UploadRequest, now: Any
+) -> tuple[Project, bool]:
+    """Create the project with ``user`` as owner, or, when a concurrent upload (``uv publish``
+    sends a release's files in parallel) created it first, use that one if ``user`` may upload
+    to it. The loser's unique-name conflict is not the client's error."""
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                name=request.name, normalized_name=request.normalized_name, created=now
+            )
+            Role.objects.create(project=project, user=user, role=Role.Kind.OWNER)
+            return project, True
+    except IntegrityError:
+        project = Project.objects.filter(normalized_name=request.normalized_name).first()
+        if project is None:  # the conflict was not the name: let the caller report it
+            raise
+        upload_authorize(user=user, token=token, project=project, name=request.name)
+        return project, False
+
+
+def _release_get_or_create(
+    *, project: Project, request: UploadRequest, user: Any, now: Any
+) -> tuple[Release, bool]:
+    """The release for this version; a concurrent upload of another file of the same new
+    version may create it between our read and our insert."""
+    release = Release.objects.filter(
+        project=project, canonical_version=request.canonical_version
+    ).first()
+    if release is not None:
+        return release, False
+    try:
+        with transaction.atomic():
+            return (
+                Release.objects.create(
+                    project=project,
+                    version=request.version,
+                    canonical_version=request.canonical_version,
+                    created=now,
+                    uploader=user,
+                    **_release_metadata(request),
+                ),
+                True,
+            )
+    except IntegrityError:
+        release = Release.objects.filter(
+            project=project, canonical_version=request.canonical_version
+        ).first()
+        if release is None:
+            raise
+        return release, False
 
 
 def _release_metadata(request: UploadRequest) -> dict[str, Any]:
