@@ -1,69 +1,42 @@
-"""Read the facts the checkup judges (assessment.py), and the rows the checklist shows.
-
-Neighbours are read through small functions here, so a move elsewhere touches one line:
-remembered devices (moving from recovery to ``lifeline.accounts.devices``) and recovery
-contacts (``lifeline.checkup.contacts``, optional).
-"""
+"""Read the facts the checkup judges (assessment.py), and the rows the checklist shows."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from lifeline.accounts.mfa.status import MFAStatus, mfa_status
+from lifeline.accounts.models import Device
 from lifeline.checkup import conf
 from lifeline.checkup.assessment import Assessment, Facts, assess
+from lifeline.checkup.contacts_selectors import contacts_for
 from lifeline.checkup.reminder_models import CheckupReview
 from lifeline.core.domains import registrable_domain
 from lifeline.tokens.models import ApiToken
 
-_DEVICE_MODULES = ("lifeline.accounts.devices", "lifeline.recovery.models")
-_CONTACT_PAGES = ("recovery_contacts", "checkup_contacts", "contacts")
 
-
-def device_model() -> Any | None:
-    """The remembered-device model, wherever it lives today (None if neither has it)."""
-    for name in _DEVICE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        model = getattr(module, "Device", None)
-        if model is not None:
-            return model
-    return None
+def device_model() -> Any:
+    """The remembered-device model (``lifeline.accounts``)."""
+    return Device
 
 
 def device_count(user: Any) -> int:
-    model = device_model()
-    return model.objects.filter(user=user).count() if model is not None else 0
+    return Device.objects.filter(user=user).count()
 
 
-def accepted_contacts(user: Any) -> list[Any] | None:
-    """``lifeline.checkup.contacts.contacts_for(user)`` as a list, or None while the
-    feature is absent."""
-    try:
-        contacts = importlib.import_module("lifeline.checkup.contacts")
-    except ImportError:
-        return None
-    selector = getattr(contacts, "contacts_for", None)
-    return list(selector(user)) if selector is not None else None
+def accepted_contacts(user: Any) -> list[Any]:
+    """The user's accepted recovery contacts."""
+    return list(contacts_for(user))
 
 
 def contacts_url() -> str:
-    for name in _CONTACT_PAGES:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("recovery_contacts")
 
 
 def stale_tokens_q(now: Any = None) -> Q:

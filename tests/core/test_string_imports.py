@@ -21,13 +21,8 @@ OUTSIDE = {"lifeline/settings.py", "lifeline/urls.py"}
 DOTTED = {"import_module", "import_string", "include"}
 LABELLED = {"get_model", "ForeignKey", "OneToOneField", "ManyToManyField"}
 
-# (importing app, imported app) waiting for their owner's fix (see /tmp/helper_docs/layers.md).
-# Keyed by app, not path, so moving the code doesn't hide it. Remove an entry once fixed
-# (reshape's accounts/services package no longer does it: empty this when that lands).
-PENDING: set[tuple[str, str]] = {
-    # sole_owner_projects: accounts asks the index for roles by apps.get_model("index", ...).
-    ("lifeline.accounts", "lifeline.index"),
-}
+# (importing app, imported app) pairs waiting for a fix: none left.
+PENDING: set[tuple[str, str]] = set()
 
 
 def _name(func: ast.expr) -> str:

@@ -221,14 +221,17 @@ def test_no_referrer_pages_keep_the_csrf_token_check(queued, db):
     assert queued.state == State.WITHDRAWN
 
 
-def test_device_list_template_tag(client, user, password):
-    from django.template import Context, Template
+def test_device_list_section(client, user, password):
+    """The security page's device section (registered by recovery through the accounts hook)."""
+    from django.template.loader import render_to_string
+
+    from lifeline.recovery.context import device_list_context
 
     client.post(reverse("account_login"), {"login": user.username, "password": password})
     request = RequestFactory().get("/")
     request.user = user
     request.COOKIES[COOKIE] = client.cookies[COOKIE].value
-    html = Template("{% load recovery_devices %}{% recovery_devices %}").render(
-        Context({"request": request, "csrf_token": "t"})
+    html = render_to_string(
+        "recovery/includes/devices.html", device_list_context(request), request=request
     )
     assert "Remembered devices" in html and "This browser" in html
