@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import ipaddress
+import selectors
 import socket
 import ssl
 import threading
@@ -54,16 +55,40 @@ def make_certificate(where: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    """Copy until EOF; then end the other side cleanly (a TLS sink gets its close_notify)."""
-    with contextlib.suppress(OSError):
-        while data := source.recv(65536):
-            sink.sendall(data)
-    with contextlib.suppress(OSError, ValueError):
-        if isinstance(sink, ssl.SSLSocket):
-            sink.unwrap().close()
-        else:
-            sink.shutdown(socket.SHUT_WR)
+def _relay(client: ssl.SSLSocket, backend: socket.socket) -> None:
+    """Move bytes both ways in ONE thread until the backend closes.
+
+    An ``SSLSocket`` must never be read in one thread while another writes to or unwraps it:
+    OpenSSL's ``SSL_read`` and ``SSL_write`` on one connection are not thread-safe, and the
+    old two-thread pipe aborted the whole test process once in a while.
+    """
+    client.setblocking(False)
+    selector = selectors.DefaultSelector()
+    selector.register(client, selectors.EVENT_READ)
+    selector.register(backend, selectors.EVENT_READ)
+    with contextlib.suppress(OSError, ValueError), selector:
+        while True:
+            ready = {key.fileobj for key, _ in selector.select(timeout=30)}
+            if not ready and not client.pending():
+                return  # idle for 30 s: give up on this connection
+            if client in ready or client.pending():
+                try:
+                    data = client.recv(65536)
+                except ssl.SSLWantReadError:
+                    data = None  # a partial TLS record: wait for the rest
+                if data:
+                    backend.sendall(data)
+                elif data == b"":
+                    selector.unregister(client)
+                    backend.shutdown(socket.SHUT_WR)
+            if backend in ready:
+                data = backend.recv(65536)
+                client.setblocking(True)
+                if not data:
+                    client.unwrap().close()  # the client gets its close_notify
+                    return
+                client.sendall(data)
+                client.setblocking(False)
 
 
 class TlsTerminator:
@@ -91,8 +116,11 @@ class TlsTerminator:
         except OSError:
             raw.close()
             return
-        threading.Thread(target=_pipe, args=(backend, client), daemon=True).start()
-        _pipe(client, backend)
+        try:
+            _relay(client, backend)
+        finally:
+            backend.close()
+            client.close()
 
     def close(self) -> None:
         self.closed = True
