@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env(name: str, default: str = "") -> str:
@@ -28,15 +32,26 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def secret_from_file(path: Path, make: Callable[[], str]) -> str:
-    """Read a generated secret, creating it (mode 0600, never overwritten) on first run."""
+    """Read a generated secret, creating it (mode 0600, never overwritten) on first run.
+
+    The file appears complete or not at all: the secret is written to a private temporary
+    file that is then hard-linked into place (``os.link`` fails if the name exists). Creating
+    the file empty and writing afterwards let a concurrent reader (another gunicorn thread
+    or process on a fresh ``var/``) see an empty secret.
+    """
     if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as fh:
-            fh.write(make())
-    return path.read_text().strip()
+            with os.fdopen(fd, "w") as fh:  # mkstemp: mode 0600
+                fh.write(make())
+            with contextlib.suppress(FileExistsError):  # another one got there first
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    value = path.read_text().strip()
+    if not value:
+        raise ImproperlyConfigured(f"The secret file {path} is empty: delete it to make a new one.")
+    return value
 
 
 def env_overrides(*names: str) -> dict[str, str]:
