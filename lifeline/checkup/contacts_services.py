@@ -170,7 +170,7 @@ def _tell_both(row: RecoveryContact, template: str, **context: Any) -> None:
 
 def _pending_for(contact: Any, link_id: int) -> RecoveryContact:
     row = (
-        RecoveryContact.objects.select_for_update()
+        RecoveryContact.objects.select_for_update(of=("self",))
         .select_related("owner")
         .filter(
             pk=link_id,
@@ -226,7 +226,7 @@ def contact_remove(*, actor: Any, link_id: int) -> None:
     """
     with transaction.atomic():
         row = (
-            RecoveryContact.objects.select_for_update()
+            RecoveryContact.objects.select_for_update(of=("self",))
             .select_related("owner", "contact")
             .filter(pk=link_id)
             .first()
