@@ -62,3 +62,13 @@ def env_overrides(*names: str) -> dict[str, str]:
     written once and an unset variable leaves the setting undefined.
     """
     return {name: os.environ[name] for name in names if os.environ.get(name)}
+
+
+def ensure_metrics_dir() -> None:
+    """prometheus_client in multiprocess mode writes into ``PROMETHEUS_MULTIPROC_DIR`` as soon
+    as a metric is defined, which django_rq does while Django populates its apps. Called by
+    the entry points (``lifeline`` command, WSGI, ASGI) before Django starts, since importing
+    the settings creates nothing."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
