@@ -21,6 +21,11 @@ parameters of Django's ``Argon2PasswordHasher`` as configured. CPU is this proce
 (``time.process_time``, every thread: Argon2 runs its lanes in threads) PLUS the CPU of the
 PostgreSQL backend serving this connection (``/proc/<pid>/stat``, 10 ms ticks, so it is
 averaged over all attempts): a sequential scan costs the database, not Python. Medians.
+
+With ``--redis URL`` the default cache (allauth's rate limits) and Lifeline's rate-limit
+counters live in Redis, as in the production configuration of docs/deploy.md; the Redis
+server's CPU (``INFO cpu``, the whole server: run it on an otherwise idle Redis) is added to
+the total. Without it they live in the database cache, the embedded default.
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ HOST = "localhost"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def setup_django(url: str) -> None:
+def setup_django(url: str, redis_url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = redis_url
     os.environ["LIFELINE_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -58,16 +64,30 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
 
 
-def measure(fn: Callable[[int], object], n: int, pg_pid: int | None) -> dict[str, float]:
+def redis_cpu(redis_url: str) -> float:
+    """CPU seconds the Redis server has used so far (0 without Redis)."""
+    if not redis_url:
+        return 0.0
+    import redis
+
+    info = redis.Redis.from_url(redis_url).info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+def measure(
+    fn: Callable[[int], object], n: int, pg_pid: int | None, redis_url: str = ""
+) -> dict[str, float]:
     fn(-1)  # warm-up
     cpu, wall = [], []
     pg0 = backend_cpu(pg_pid) if pg_pid else 0.0
+    redis0 = redis_cpu(redis_url)
     for i in range(n):
         c0, w0 = time.process_time(), time.perf_counter()
         fn(i)
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
     pg = (backend_cpu(pg_pid) - pg0) / n if pg_pid else 0.0
+    pg += (redis_cpu(redis_url) - redis0) / n
     return {
         "cpu": statistics.median(cpu),
         "pg": pg,
@@ -79,8 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=DEFAULT_DB)
     parser.add_argument("-n", type=int, default=20)
+    parser.add_argument("--redis", default="", help="e.g. redis://127.0.0.1:6379/12")
     args = parser.parse_args()
-    setup_django(args.db)
+    setup_django(args.db, args.redis)
 
     import argon2
     from django.contrib.auth import authenticate, get_user_model
@@ -119,11 +140,20 @@ def main() -> None:
         return attempt
 
     def via_post(kind: str, offset: int) -> Callable[[int], object]:
+        # One client, so one handler and one middleware chain, as in a server's worker (a new
+        # Client per attempt would re-run every middleware's start-up: whitenoise alone scans
+        # the static files, ~25 ms). Its cookies are cleared, so every attempt is a new browser.
+        client = Client(HTTP_HOST=HOST)
+
         def attempt(i: int) -> object:
-            client = Client(HTTP_HOST=HOST, REMOTE_ADDR=f"10.4.{offset}.{i % 250 + 1}")
+            client.cookies.clear()
             login = f"nobody-{offset}-{i}" if kind == "unknown" else account(i, offset)
             password = PASSWORD if kind == "right" else "not-the-password"
-            response = client.post("/account/login/", {"login": login, "password": password})
+            response = client.post(
+                "/account/login/",
+                {"login": login, "password": password},
+                REMOTE_ADDR=f"10.4.{offset}.{i % 250 + 1}",
+            )
             assert response.status_code == (302 if kind == "right" else 200), (
                 kind,
                 response.status_code,
@@ -138,7 +168,7 @@ def main() -> None:
         rows.append(
             (
                 f"backend, {kind} password" if kind != "unknown" else "backend, unknown username",
-                measure(via_backend(kind, offset), args.n, pg_pid),
+                measure(via_backend(kind, offset), args.n, pg_pid, args.redis),
             )
         )
     for offset, kind in enumerate(("right", "wrong", "unknown"), start=11):
@@ -147,15 +177,16 @@ def main() -> None:
                 f"form POST, {kind} password"
                 if kind != "unknown"
                 else "form POST, unknown username",
-                measure(via_post(kind, offset), args.n, pg_pid),
+                measure(via_post(kind, offset), args.n, pg_pid, args.redis),
             )
         )
 
-    print(f"{users:,} users; Argon2 parameters: {params}")
+    cache = "Redis" if args.redis else "the database cache"
+    print(f"{users:,} users; rate limits in {cache}; Argon2 parameters: {params}")
     print()
     print(
-        "| attempt | median CPU ms (Python) | PostgreSQL CPU ms | total CPU ms | x bare verify "
-        "| median wall ms |"
+        "| attempt | median CPU ms (Python) | PostgreSQL (+ Redis) CPU ms | total CPU ms "
+        "| x bare verify | median wall ms |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name, m in rows:

@@ -182,7 +182,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lifeline.core.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -486,64 +486,29 @@ if PRODUCTION:
         # opt in with LIFELINE_HSTS_PRELOAD=1. Everything else `check --deploy` asks is on.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-# --- Account recovery (docs/recovery.md) -------------------------------------------------------
-# Shown as a link on the request form; never fetched.
-LIFELINE_CODE_OF_CONDUCT_URL = env(
-    "LIFELINE_CODE_OF_CONDUCT_URL", "https://policies.python.org/python.org/code-of-conduct/"
+# --- Account recovery and the desk (docs/recovery.md) ------------------------------------------
+# Defaults, with what each means, in lifeline/recovery/conf.py (which converts the type).
+globals().update(
+    env_overrides(
+        "LIFELINE_CODE_OF_CONDUCT_URL",  # shown as a link on the request form; never fetched
+        "LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS",
+        "LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS",
+        "LIFELINE_RECOVERY_COOLING_OFF_HOURS",
+        "LIFELINE_RECOVERY_CRITICAL_RELEASES",
+        "LIFELINE_RECOVERY_CRITICAL_MAINTAINERS",
+        "LIFELINE_RECOVERY_MIN_JUSTIFICATION",
+        "LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY",
+        "LIFELINE_RECOVERY_CANCEL_LINK_DAYS",
+        "LIFELINE_RECOVERY_EMAIL_CODE_DIGITS",
+        "LIFELINE_RECOVERY_FETCHER",
+        "LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE",  # tests and local development ONLY
+        "LIFELINE_RECOVERY_AUTO_APPROVE",
+        "LIFELINE_RECOVERY_RESTORE_LINK_HOURS",
+        "LIFELINE_RECOVERY_NEEDS_INFO_DAYS",
+        "LIFELINE_DESK_SLA_DAYS",
+        "LIFELINE_DEVICE_COOKIE_DAYS",
+    )
 )
-# An unconfirmed request (contact address not verified) expires after this many hours.
-LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS = env_int("LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS", 24)
-# Cooling-off between approval and restore: strong evidence, and anything less.
-LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS = env_int(
-    "LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS", 24
-)
-LIFELINE_RECOVERY_COOLING_OFF_HOURS = env_int("LIFELINE_RECOVERY_COOLING_OFF_HOURS", 7 * 24)
-# An account owning a project with this many releases or maintainers is critical.
-LIFELINE_RECOVERY_CRITICAL_RELEASES = env_int("LIFELINE_RECOVERY_CRITICAL_RELEASES", 100)
-LIFELINE_RECOVERY_CRITICAL_MAINTAINERS = env_int("LIFELINE_RECOVERY_CRITICAL_MAINTAINERS", 5)
-LIFELINE_RECOVERY_MIN_JUSTIFICATION = env_int("LIFELINE_RECOVERY_MIN_JUSTIFICATION", 20)
-# New-request alerts per account per rolling day; more roll into the owner's daily digest.
-LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY = env_int("LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY", 3)
-# The owner's one-click cancel link stays valid this many days.
-LIFELINE_RECOVERY_CANCEL_LINK_DAYS = env_int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS", 30)
-LIFELINE_RECOVERY_EMAIL_CODE_DIGITS = env_int("LIFELINE_RECOVERY_EMAIL_CODE_DIGITS", 8)
-LIFELINE_RECOVERY_EMAIL_CODE_MINUTES = 10  # ASVS 6.5.5: out-of-band codes live 10 min at most
-LIFELINE_RECOVERY_EMAIL_CODE_TRIES = 5
-# Repository challenge fetcher: "lifeline.recovery.proofs.fetcher.HttpFetcher" or "NullFetcher".
-LIFELINE_RECOVERY_FETCHER = env(
-    "LIFELINE_RECOVERY_FETCHER", "lifeline.recovery.proofs.fetcher.HttpFetcher"
-)
-# Fetch private/loopback addresses too. Tests and local development ONLY.
-LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE = env_bool("LIFELINE_RECOVERY_FETCH_ALLOW_PRIVATE", False)
-LIFELINE_RECOVERY_FETCH_TIMEOUT = 5.0
-LIFELINE_RECOVERY_FETCH_MAX_BYTES = 64 * 1024
-LIFELINE_RECOVERY_RATE_LIMITS = {
-    "submit_ip": "5/h",
-    "submit_username": "3/h",
-    "verify_ip": "30/h",
-    "status_ip": "120/h",
-    "token_ip": "20/h",
-    "token_request": "10/h",
-    "repository": "10/h",
-    "password": "5/h",
-    "password_ip": "20/h",
-    "email_code_send": "3/h",
-    "knowledge": "3/d",
-    "reply": "20/h",
-    "cancel_ip": "30/h",
-}
-# Support desk (docs/recovery.md, "Support desk"). Off by default: strong-evidence,
-# non-critical, uncontested cases go straight into cooling-off, with "policy" as the actor.
-LIFELINE_RECOVERY_AUTO_APPROVE = env_bool("LIFELINE_RECOVERY_AUTO_APPROVE", False)
-# Queue cases older than this many days are highlighted.
-LIFELINE_DESK_SLA_DAYS = env_int("LIFELINE_DESK_SLA_DAYS", 7)
-# The single-use restore link is valid this many hours.
-LIFELINE_RECOVERY_RESTORE_LINK_HOURS = env_int("LIFELINE_RECOVERY_RESTORE_LINK_HOURS", 72)
-# A case waiting for the requester's reply expires after this many days.
-LIFELINE_RECOVERY_NEEDS_INFO_DAYS = env_int("LIFELINE_RECOVERY_NEEDS_INFO_DAYS", 30)
-# The remembered-device cookie (proof c): signed, HttpOnly, set at every full login.
-LIFELINE_DEVICE_COOKIE_NAME = "lifeline_device"
-LIFELINE_DEVICE_COOKIE_DAYS = env_int("LIFELINE_DEVICE_COOKIE_DAYS", 400)
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

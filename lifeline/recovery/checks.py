@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
+from lifeline.recovery import conf
+
 # With auto-approval no person looks at the case: the owner must have at least a day to see
 # the cooling-off email and press cancel.
 AUTO_APPROVE_MIN_COOLING_HOURS = 24
@@ -70,7 +72,7 @@ def _problems() -> list[tuple[str, str, str]]:
             "with big projects.",
             f"Set {name} to a positive threshold (default {default}).",
         )
-    if getattr(settings, "LIFELINE_RECOVERY_AUTO_APPROVE", False):
+    if conf.auto_approve():
         need(
             strong is not None and strong >= AUTO_APPROVE_MIN_COOLING_HOURS,
             "E104",

@@ -202,3 +202,52 @@ def test_the_default_cache_never_culls_a_live_entry():
     small.set("stale", 1, timeout=-1)
     assert small.delete_expired() == 1
     assert all(small.get(f"live-{n}") == n for n in range(50))
+
+
+@pytest.mark.parametrize("mode", ["set", "add", "touch", "get_or_set", "incr"])
+def test_the_default_cache_keeps_django_semantics_with_one_statement_per_write(mode):
+    """Writes are single upserts; what add/set/touch return and keep is Django's contract."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache = caches["default"]
+    cache.set("k", "old", timeout=600)
+    cache.set("gone", "stale", timeout=-1)  # present in the table, already expired
+    with CaptureQueriesContext(connection) as ctx:
+        if mode == "set":
+            cache.set("k", "new", timeout=600)
+            assert cache.get("k") == "new"
+        elif mode == "add":
+            assert cache.add("k", "new") is False  # a live key is kept
+            assert cache.add("gone", "fresh") is True  # an expired one is replaced
+            assert cache.add("absent", 1) is True
+            assert (cache.get("k"), cache.get("gone"), cache.get("absent")) == ("old", "fresh", 1)
+        elif mode == "touch":
+            assert cache.touch("k", 1200) is True
+            assert cache.touch("gone", 1200) is False  # expired keys are not revived
+            assert cache.touch("absent", 1200) is False
+            assert cache.get("gone") is None
+        elif mode == "get_or_set":
+            assert cache.get_or_set("k", "x") == "old"
+            assert cache.get_or_set("other", "x") == "x"
+        else:
+            cache.set("n", 1)
+            assert cache.incr("n", 2) == 3
+            assert cache.get("n") == 3
+    writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("SELECT")]
+    assert not any("COUNT(*)" in q for q in writes + [q["sql"] for q in ctx.captured_queries])
+    if mode == "set":
+        assert len(ctx.captured_queries) <= 3  # (an expired-row sweep) + upsert + read
+
+
+def test_the_redis_cache_reuses_one_client_and_keeps_working():
+    require_redis()
+    from lifeline.core.cache import ReusingRedisCache
+
+    cache = ReusingRedisCache("redis://127.0.0.1:6379/13", {})
+    cache.set("reuse", 1, 60)
+    assert cache.add("reuse", 2, 60) is False
+    assert cache.get("reuse") == 1
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
+    cache.delete("reuse")

@@ -1,6 +1,5 @@
 """The status page (token into the session, no referrer), replies, withdraw; devices."""
 
-from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -8,7 +7,7 @@ from django.urls import reverse
 
 from lifeline.accounts import devices
 from lifeline.accounts.models import Device
-from lifeline.recovery import crypto
+from lifeline.recovery import conf, crypto
 from lifeline.recovery.context import device_list_context
 from lifeline.recovery.links import status_url
 from lifeline.recovery.messages import recovery_message_post
@@ -19,7 +18,7 @@ from lifeline.recovery.transition import recovery_transition
 from tests.factories import UserFactory
 from tests.recovery.conftest import submit, verify
 
-COOKIE = settings.LIFELINE_DEVICE_COOKIE_NAME
+COOKIE = conf.get("LIFELINE_DEVICE_COOKIE_NAME")
 
 
 def _status(queued):

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from lifeline.recovery import conf
 from lifeline.recovery.models import OwnerDigest, RecoveryProof, RecoveryRequest
 from lifeline.recovery.owner_alerts import send_owner_digests
 from lifeline.recovery.proofs.common import record_proof
@@ -48,7 +48,7 @@ def test_withdraw_and_refile_cannot_flood_the_owner(owner, outbox):
         file_and_withdraw(i)
 
     alerts = owner_mail(outbox, "Someone asked to recover")
-    assert len(alerts) == settings.LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY == 3
+    assert len(alerts) == conf.owner_alerts_per_day() == 3
     deferred = RecoveryRequest.objects.filter(user=owner, owner_alert_deferred=True)
     assert deferred.count() == 17  # not dropped: they wait for the digest
 

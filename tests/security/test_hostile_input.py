@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lifeline.index.models import File
+from lifeline.recovery import conf
 from lifeline.recovery.models import RecoveryRequest
 from tests.index.helpers import (
     basic,
@@ -344,7 +345,7 @@ def proof_requests(draw: Any) -> tuple[str, bytes, str]:
 @FUZZ
 @given(case=proof_requests())
 def test_fuzz_token_proof_answers_json_below_500(client, queued, settings, case):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "token_request": "100000/h",
         "token_ip": "100000/h",
     }
@@ -399,7 +400,7 @@ def recovery_forms(draw: Any) -> dict[str, str]:
 @FUZZ
 @given(form=recovery_forms())
 def test_fuzz_recovery_form_never_fails_or_half_writes(client, db, settings, form):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "submit_ip": "100000/h",
         "submit_username": "100000/h",
     }

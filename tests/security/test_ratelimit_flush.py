@@ -28,6 +28,7 @@ from freezegun import freeze_time
 from lifeline.accounts.mfa import ratelimits as mfa_ratelimits
 from lifeline.core import ratelimit
 from lifeline.core.models import RateLimitCounter
+from lifeline.recovery import conf
 
 FLOOD = 10_000
 RECOVERY_FORM = {
@@ -88,7 +89,7 @@ def test_our_limit_holds_after_ten_thousand_other_keys():
 @pytest.mark.django_db
 def test_recovery_form_flood_from_one_ip_gets_only_its_limit(client, settings):
     """The reproduced attack: one IP, new usernames, a full cache. Exactly 5 get through."""
-    assert settings.LIFELINE_RECOVERY_RATE_LIMITS["submit_ip"] == "5/h"
+    assert conf.rate_limit("submit_ip") == "5/h"
     flood_counters()
     flood_default_cache()
     url = reverse("recovery_request")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from lifeline.recovery import conf
 from lifeline.recovery.links import cancel_path
 from lifeline.recovery.models import RecoveryRequest
 from lifeline.recovery.states import State
@@ -93,7 +94,7 @@ def test_withdraw_works_after_the_status_limit_is_used_up(client, case, settings
     from lifeline.recovery.links import status_url
 
     settings.LIFELINE_RECOVERY_RATE_LIMITS = {
-        **settings.LIFELINE_RECOVERY_RATE_LIMITS,
+        **conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"],
         "status_ip": "3/h",
     }
     url = status_url(case)

@@ -19,6 +19,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lifeline.recovery import conf
 from lifeline.recovery.models import RecoveryProof
 from lifeline.tokens.models import ApiToken
 from lifeline.tokens.services import token_revoke
@@ -70,7 +71,7 @@ def _invalid_tokens(victim) -> dict[str, str]:
 
 
 def test_every_invalid_token_gets_the_same_answer(client, queued, outbox, settings):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "token_request": "100/h",
         "token_ip": "100/h",
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
 from lifeline.index.models import Role
+from lifeline.recovery import conf
 from lifeline.recovery.evidence import evidence_for
 from lifeline.recovery.models import RecoveryProof
 from lifeline.recovery.proofs.api_token import REJECTED_ANSWER
@@ -125,7 +126,7 @@ def test_token_endpoint_refuses_a_closed_request(client, queued, old_token):
 
 
 def test_token_endpoint_is_rate_limited(client, queued, settings):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "token_request": "2/h"
     }
     for _ in range(2):
@@ -212,7 +213,7 @@ def test_token_and_repository_make_strong_evidence(client, queued, old_token, se
 
 
 def test_password_proof_and_too_many_tries(queued, password, settings):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "password": "3/h"
     }
     assert not proof_password(request_obj=queued, password="wrong", ip="198.51.100.1").ok

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lifeline.events.models import SecurityEvent
 from lifeline.events.tags import EventTag
-from lifeline.recovery import crypto
+from lifeline.recovery import conf, crypto
 from lifeline.recovery.links import cancel_path
 from lifeline.recovery.models import RecoveryMessage, RecoveryRequest
 from lifeline.recovery.states import State
@@ -104,7 +104,7 @@ def test_no_enumeration_same_response_for_existing_and_missing_usernames(owner, 
 
 
 def test_rate_limit_per_username_whether_or_not_it_exists(client, owner, settings):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "submit_username": "2/h"
     }
     for name in ("alice", "ghost"):
@@ -116,7 +116,7 @@ def test_rate_limit_per_username_whether_or_not_it_exists(client, owner, setting
 
 
 def test_rate_limit_per_ip(client, db, settings):
-    settings.LIFELINE_RECOVERY_RATE_LIMITS = settings.LIFELINE_RECOVERY_RATE_LIMITS | {
+    settings.LIFELINE_RECOVERY_RATE_LIMITS = conf.DEFAULTS["LIFELINE_RECOVERY_RATE_LIMITS"] | {
         "submit_ip": "2/h"
     }
     assert _post(client, username="a1").status_code == 302
