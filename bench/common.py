@@ -22,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -44,28 +46,40 @@ PEERS = {  # venv name -> packages from PyPI (devpi without devpi-web: the bare 
 }
 
 
+_SRC_LOCK = threading.Lock()
+
+
 def lifeline_src() -> Path:
-    """The Lifeline code under test: a snapshot of the committed HEAD (``git archive``) in
-    ``var/bench/src/<commit>``, so edits in progress in the working tree never change a run;
-    ``BENCH_SRC=worktree`` measures the working tree instead."""
+    """The Lifeline code under test: a snapshot of a commit (``git archive``) in
+    ``var/bench/src/<commit>``, so edits in progress in the working tree never change a run.
+    The commit is ``BENCH_COMMIT`` (bench/run_all.sh pins it, so every script of one run
+    measures the same code even if HEAD moves meanwhile), else HEAD; ``BENCH_SRC=worktree``
+    measures the working tree instead. The snapshot appears whole or not at all (extracted
+    beside it, then renamed), so threads and processes starting servers at once share it."""
     if os.environ.get("BENCH_SRC") == "worktree":
         return ROOT
     commit = subprocess.run(
-        ["git", "rev-parse", "--short=12", "HEAD"],
+        ["git", "rev-parse", "--short=12", os.environ.get("BENCH_COMMIT") or "HEAD"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
     src = BENCH / "src" / commit
-    if not (src / ".complete").exists():
-        shutil.rmtree(src, ignore_errors=True)
-        src.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
-        (src / ".complete").write_text(commit)
+    with _SRC_LOCK:
+        if not (src / ".complete").exists():
+            src.parent.mkdir(parents=True, exist_ok=True)
+            partial = Path(tempfile.mkdtemp(prefix=f".{commit}.", dir=src.parent))
+            archive = subprocess.run(
+                ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+            )
+            subprocess.run(["tar", "-x", "-C", str(partial)], input=archive.stdout, check=True)
+            (partial / ".complete").write_text(commit)
+            shutil.rmtree(src, ignore_errors=True)  # an incomplete one from an older layout
+            try:
+                partial.rename(src)
+            except OSError:  # another process got there first
+                shutil.rmtree(partial, ignore_errors=True)
     return src
 
 
@@ -84,11 +98,16 @@ def ensure_venv(name: str) -> Path:
     """``var/bench/<name>``: a virtualenv with the peer's packages from PyPI."""
     venv = BENCH / name
     marker = venv / ".bench-installed"
-    if not marker.exists():
+    # --upgrade: "pip" is one of the tools, and a new venv already holds the interpreter's old
+    # pip (23.2 here), which a plain install would keep.
+    want = "upgrade " + " ".join(PEERS[name])
+    if not marker.exists() or marker.read_text() != want:
         log(f"installing {' '.join(PEERS[name])} into {venv}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *PEERS[name]], check=True)
-        marker.write_text(" ".join(PEERS[name]))
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "--upgrade", *PEERS[name]], check=True
+        )
+        marker.write_text(want)
     return venv
 
 

@@ -38,9 +38,14 @@ def main() -> None:
     log(f"package set: {set_size(dists)} ({time.time() - t0:.0f}s)")
     size = f"{args.projects}x{args.files}"
     started = []
+    failed: list[BaseException] = []
 
     def run(make) -> None:
-        started.append(make())
+        try:
+            started.append(make())
+        except BaseException as error:  # reported below; the other loads go on
+            failed.append(error)
+            raise
 
     jobs = [
         lambda: servers.lifeline_production(
@@ -58,6 +63,8 @@ def main() -> None:
         thread.join()
     for server in started:
         stop(server.proc)
+    if failed:
+        raise SystemExit(f"{len(failed)} of {len(jobs)} loads failed (tracebacks above)")
     log(f"loaded in {time.time() - t0:.0f}s")
 
 

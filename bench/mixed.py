@@ -100,7 +100,7 @@ def make_users(server: servers.Server, password: str) -> list[str]:
 
 def write_bodies(directory: Path, count: int) -> str:
     """``count`` multipart bodies of new files (50 new projects), split by wrk thread."""
-    stamp = time.strftime("%H%M%S")
+    stamp = time.strftime("%H%M%S") + secrets.token_hex(2)  # two runs in one second differ
     per_project = max(2, -(-count // 50))
     dists = package_set(50, per_project + per_project % 2, prefix=f"mix{stamp}")[:count]
     boundary = "benchmixedboundary" + secrets.token_hex(8)
@@ -236,14 +236,18 @@ def main() -> None:
         settings = [int(c) for c in args.connections.split(",")]
         # Enough new files for 5% of requests at up to 600 req/s.
         needed = int(0.05 * 600 * (args.duration + args.probe * len(settings))) + 200
-        boundary = write_bodies(work / "bodies", needed)
         script = work / "mixed.lua"
-        script.write_text(
-            lua_script(server, work / "bodies", boundary, users, password, args.projects)
-        )
-        # Probes use the first bodies; the full run must not reuse a filename: give each run its
-        # own bodies by regenerating after the probes.
+
+        def fresh_bodies() -> None:
+            """No run may reuse a filename (a repeated upload is refused, rightly): each wrk
+            run gets new files under a new project prefix."""
+            boundary = write_bodies(work / "bodies", needed)
+            script.write_text(
+                lua_script(server, work / "bodies", boundary, users, password, args.projects)
+            )
+
         for c in settings:
+            fresh_bodies()
             result = run_wrk(server, script, c, args.probe)
             probes.append(result)
             log(
@@ -252,10 +256,7 @@ def main() -> None:
             )
         clean = [p for p in probes if p["errors"] == 0] or probes
         best = max(clean, key=lambda p: p["rps"])
-        boundary = write_bodies(work / "bodies", needed)
-        script.write_text(
-            lua_script(server, work / "bodies", boundary, users, password, args.projects)
-        )
+        fresh_bodies()
         full = run_wrk(server, script, best["connections"], args.duration)
     finally:
         stop(server.proc)

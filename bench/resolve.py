@@ -90,9 +90,14 @@ def main() -> None:
         for server in started.values():
             stop(server.proc)
     results = {r["command"]: r for r in json.loads(out.read_text())["results"]}
+    versions = [
+        subprocess.run([*tool, "--version"], capture_output=True, text=True).stdout.split()[:2]
+        for tool in ([str(ROOT / ".venv" / "bin" / "uv")], [str(tools / "bin" / "pip")])
+    ]
     print(
         f"\nResolving 20 packages ({packages.split()[0]} … {packages.split()[-1]}), hyperfine "
-        f"--warmup 1 --runs {args.runs}, load average after: {load_after}\n"
+        f"--warmup 1 --runs {args.runs}, {' and '.join(' '.join(v) for v in versions)}, "
+        f"load average after: {load_after}\n"
     )
     print("| client | server | median s | mean ± sd s | min s | vs devpi |")
     print("|---|---|---:|---:|---:|---:|")

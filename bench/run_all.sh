@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 OUT=var/bench/results
 mkdir -p "$OUT"
-{ echo "nproc: $(nproc)"; echo "uptime: $(uptime)"; echo "commit: $(git rev-parse --short=12 HEAD)"; } | tee "$OUT/machine.txt"
+# Every script of the run measures this commit, even if HEAD moves while it runs.
+BENCH_COMMIT=$(git rev-parse --short=12 "${BENCH_COMMIT:-HEAD}")
+export BENCH_COMMIT
+{ echo "nproc: $(nproc)"; echo "uptime: $(uptime)"; echo "commit: $BENCH_COMMIT"; } | tee "$OUT/machine.txt"
 $PY bench/load.py
 $PY bench/simple_index.py --json "$OUT/simple.json" \
     --variant "max-requests-2000:GUNICORN_MAX_REQUESTS=2000" | tee "$OUT/simple.md"

@@ -1,6 +1,7 @@
 """Accounts settings defined only here, with their defaults (override any in settings.py).
 
-The allauth settings and the 2FA policy stay in lifeline/settings.py, where allauth reads them.
+The allauth settings and the 2FA policy stay in lifeline/settings/accounts.py, which allauth
+reads.
 """
 
 from __future__ import annotations

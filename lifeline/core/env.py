@@ -1,4 +1,4 @@
-"""Reading settings from the environment (used by lifeline/settings.py; no Django imports)."""
+"""Reading settings from the environment (used by lifeline/settings/; no Django imports)."""
 
 from __future__ import annotations
 

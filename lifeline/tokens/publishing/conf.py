@@ -1,4 +1,4 @@
-"""Trusted publishing settings, with their defaults (each can be set in lifeline/settings.py)."""
+"""Trusted publishing settings, with their defaults (each can be set in lifeline/settings/)."""
 
 from __future__ import annotations
 

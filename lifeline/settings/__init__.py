@@ -1,5 +1,9 @@
 """Lifeline settings: one module, driven by environment variables with embedded defaults.
 
+Parts: ``base`` (paths, secrets, hosts, apps, middleware), ``accounts`` (allauth, 2FA,
+passwords) and, here, storage, background work, email, the index, HTTP security, recovery and
+operations.
+
 Out of the box (no environment at all) Lifeline runs on an SQLite file under ``var/``, the
 database cache, file storage under ``var/files`` and an outbox that keeps emails in the
 database so a newcomer can read them at ``/_dev/outbox/``. Every production concern is
@@ -8,150 +12,16 @@ switched on from the environment; see docs/deploy.md for the full list.
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
-from lifeline.core.dev_secrets import dev_secret
 from lifeline.core.env import env, env_bool, env_int, env_list, env_overrides
 from lifeline.ops.logging_config import build_logging
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-# Importing this module creates nothing: VAR_DIR is made when Django starts (CoreConfig.ready)
-# and a development secret file when the secret is first used (lifeline/core/dev_secrets.py).
-VAR_DIR = Path(os.environ.get("LIFELINE_VAR_DIR", BASE_DIR / "var"))
-
-
-def _secret_from_var(filename: str, make: Callable[[], str]) -> str:
-    return dev_secret(VAR_DIR / filename, make)
-
-
-# --- Core -------------------------------------------------------------------------------
-DEBUG = env_bool("LIFELINE_DEBUG", env_bool("DEBUG", False))
-# Production mode refuses to invent secrets: they must come from the environment.
-PRODUCTION = env_bool("LIFELINE_PRODUCTION", False)
-
-SECRET_KEY = env("SECRET_KEY")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    SECRET_KEY = _secret_from_var("secret_key", lambda: secrets.token_urlsafe(50))
-SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
-
-# Fernet keys for secrets at rest (TOTP secrets, recovery-code seeds, queued emails).
-# The first key encrypts; all keys decrypt. Rotate by putting a new key first.
-LIFELINE_ENCRYPTION_KEYS = env_list("LIFELINE_ENCRYPTION_KEYS")
-if not LIFELINE_ENCRYPTION_KEYS:
-    if PRODUCTION:
-        raise ImproperlyConfigured("LIFELINE_ENCRYPTION_KEYS must be set in production.")
-
-    def _fernet_key() -> str:
-        from cryptography.fernet import Fernet
-
-        return Fernet.generate_key().decode()
-
-    LIFELINE_ENCRYPTION_KEYS = [_secret_from_var("encryption_key", _fernet_key)]
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# The public base URL, used in emails and in the footer that names the domain links point to.
-# Development: `lifeline serve --port N` sets it to http://localhost:N for everything it
-# starts. Production has no default: the lifeline.E001 system check refuses to start.
-_DEV_BASE_URL = "" if PRODUCTION else "http://localhost:8000"
-LIFELINE_BASE_URL = env("LIFELINE_BASE_URL", _DEV_BASE_URL).rstrip("/")
-LIFELINE_SITE_NAME = env("LIFELINE_SITE_NAME", "Lifeline")
-# Where people write when something is wrong with their account (security notices name it
-# and reply to it). Production has no default: the lifeline.E002 system check requires it.
-_BASE_HOST = urlsplit(LIFELINE_BASE_URL).hostname or "localhost"
-_DEV_SUPPORT_EMAIL = "" if PRODUCTION else f"support@{_BASE_HOST}"
-LIFELINE_SUPPORT_EMAIL = env("LIFELINE_SUPPORT_EMAIL", _DEV_SUPPORT_EMAIL)
-
-INSTALLED_APPS = [
-    # django.contrib.admin, with a site that keeps security models read-only and audits the
-    # rest (lifeline/accounts/admin_lockdown.py).
-    "lifeline.accounts.admin_lockdown.LifelineAdminConfig",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "allauth",
-    "allauth.account",
-    "allauth.mfa",
-    "allauth.usersessions",
-    "django_tasks_db",
-    "lifeline.core",
-    "lifeline.events",
-    "lifeline.notifications",
-    "lifeline.accounts",
-    "lifeline.checkup",
-    "lifeline.tokens",
-    "lifeline.index",
-    "lifeline.recovery",
-    "lifeline.desk",
-    "lifeline.ops",
-]
-
-MIDDLEWARE = [
-    # Request id + access log + request metrics (and /_health/*, answered before host checks).
-    "lifeline.ops.middleware.RequestLogMiddleware",
-    # The database is away: a clean 503, not a 500 (docs/deploy.md).
-    "lifeline.ops.middleware.DatabaseUnavailableMiddleware",
-    # The simple API (pip, uv) skips sessions/auth/CSRF: see lifeline/index/simple/middleware.py.
-    "lifeline.index.simple.middleware.SimpleApiMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "lifeline.core.middleware.ClientContextMiddleware",
-    "lifeline.core.middleware.RejectNullCharactersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    # Ends sessions idle too long or too old (ASVS 7.3.1/7.3.2), before usersessions records use.
-    "lifeline.accounts.session_limits.SessionLimitsMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "lifeline.accounts.mfa.middleware.Require2FAMiddleware",
-]
-
-ROOT_URLCONF = "lifeline.urls"
-WSGI_APPLICATION = "lifeline.wsgi.application"
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "lifeline" / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.csp",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "lifeline.core.context_processors.site",
-                "lifeline.core.context_processors.banners",
-            ],
-        },
-    },
-]
-
-# Apps contribute site-wide banners (e.g. "save your recovery codes") through these.
-LIFELINE_BANNER_PROVIDERS: list[str] = [
-    "lifeline.accounts.mfa.banners.mfa_banners",
-    "lifeline.recovery.banners.owner_recovery_banners",
-    "lifeline.checkup.banners.unverified_address_banners",
-    "lifeline.checkup.contacts_views.invitation_banners",
-    "lifeline.recovery.vouch_views.vouch_banners",
-]
+from lifeline.settings.accounts import *  # noqa: F403 - every part's names are settings
+from lifeline.settings.accounts import ALLAUTH_TRUSTED_PROXY_COUNT
+from lifeline.settings.base import *  # noqa: F403
+from lifeline.settings.base import BASE_DIR, DEBUG, INSTALLED_APPS, PRODUCTION, VAR_DIR
 
 # --- Storage ------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
@@ -280,136 +150,6 @@ else:
 LIFELINE_DEV_OUTBOX = env_bool("LIFELINE_DEV_OUTBOX", DEBUG)
 # Emails are retried with exponential backoff, this many times, before they are marked failed.
 LIFELINE_EMAIL_MAX_ATTEMPTS = env_int("LIFELINE_EMAIL_MAX_ATTEMPTS", 8)
-
-# --- Accounts (django-allauth) ---------------------------------------------------------------
-AUTH_USER_MODEL = "accounts.User"
-# One backend, one password hash per attempt, known account or not (no timing oracle).
-AUTHENTICATION_BACKENDS = ["lifeline.accounts.auth_backend.LoginBackend"]
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "account_security"
-ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "lifeline.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {
-    "signup": "lifeline.accounts.forms.SignupForm",
-    "reset_password": "lifeline.accounts.forms.ResetPasswordForm",
-}
-ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
-# Stored (not HMAC) keys, so unverifying an address can revoke its old links
-# (lifeline/checkup/stale_links.py).
-ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
-ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_MAX_EMAIL_ADDRESSES = 5
-# A sign-up that confirmed no address is deleted after this long (lifeline/accounts/jobs.py):
-# 72 h is the lifetime of the confirmation link, so nothing confirmable is lost.
-LIFELINE_UNVERIFIED_SIGNUP_TTL_HOURS = env_int("LIFELINE_UNVERIFIED_SIGNUP_TTL_HOURS", 72)
-ACCOUNT_CHANGE_EMAIL = False
-ACCOUNT_USERNAME_MIN_LENGTH = 1
-ACCOUNT_USERNAME_VALIDATORS = "lifeline.accounts.validators.username_validators"
-ACCOUNT_PRESERVE_USERNAME_CASING = True
-ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# Sudo mode: a recent password (or second factor) is needed for sensitive changes.
-ACCOUNT_REAUTHENTICATION_REQUIRED = True
-# Sudo mode lasts at most 10 minutes, whatever the environment asks for.
-ACCOUNT_REAUTHENTICATION_TIMEOUT = min(env_int("LIFELINE_SUDO_SECONDS", 600), 600)
-ACCOUNT_RATE_LIMITS = {
-    "change_password": "5/m/user",
-    "manage_email": "10/m/user",
-    "reset_password": "20/m/ip,5/m/key",
-    "reauthenticate": "10/m/user",
-    "reset_password_from_key": "20/m/ip",
-    "signup": "20/m/ip",
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "confirm_email": "1/3m/key",
-}
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("LIFELINE_TRUSTED_PROXY_COUNT", 0)
-USERSESSIONS_TRACK_ACTIVITY = True
-
-MFA_ADAPTER = "lifeline.accounts.mfa.adapter.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_PASSKEY_SIGNUP_ENABLED = False
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LIFELINE_WEBAUTHN_INSECURE_ORIGIN", not PRODUCTION)
-MFA_TOTP_TOLERANCE = 1
-MFA_RECOVERY_CODE_COUNT = 10
-# 20 digits = 66 bits a code (allauth's 8 are ~27 bits, below NIST 800-63B-4 and PyPI's 64).
-MFA_RECOVERY_CODE_DIGITS = 20
-# Let 2FA users add addresses (several verified ones help recovery); mandatory verification
-# with no login on confirmation already closes the squatting attack allauth's rule prevents.
-MFA_ALLOW_UNVERIFIED_EMAIL = True
-MFA_FORMS = {
-    "authenticate": "lifeline.accounts.mfa.forms.AuthenticateForm",
-    "reauthenticate": "lifeline.accounts.mfa.forms.ReauthenticateForm",
-    "activate_totp": "lifeline.accounts.mfa.forms.ActivateTOTPForm",
-    "authenticate_webauthn": "lifeline.accounts.mfa.forms.AuthenticateWebAuthnForm",
-    "reauthenticate_webauthn": "lifeline.accounts.mfa.forms.ReauthenticateWebAuthnForm",
-    "login_webauthn": "lifeline.accounts.mfa.forms.LoginWebAuthnForm",
-    "edit_webauthn": "lifeline.accounts.mfa.forms.EditWebAuthnForm",
-}
-MFA_TOTP_ISSUER = LIFELINE_SITE_NAME
-
-# 2FA is required to publish, manage projects and tokens.
-LIFELINE_REQUIRE_2FA = env_bool("LIFELINE_REQUIRE_2FA", True)
-# While 2FA is required, a signed-in user without it reaches only these paths (prefixes),
-# minus the blocked ones; the public read-only pages are reachable with GET/HEAD only.
-LIFELINE_2FA_EXEMPT_PREFIXES = [
-    "/account/",
-    "/_dev/",
-    "/static/",
-    "/recovery/",
-    "/_health/",
-    "/metrics",
-    "/simple/",
-    "/files/",
-    "/legacy/",
-    "/favicon",
-    "/robots.txt",
-]
-LIFELINE_2FA_BLOCKED_PREFIXES = ["/account/tokens/"]
-LIFELINE_2FA_READ_ONLY_PREFIXES = ["/projects/", "/project/", "/user/", "/search/"]
-# Second-factor attempts (codes, keys, and the "I saved my codes" check), per user and IP.
-LIFELINE_2FA_RATE_LIMITS = {
-    "user": env_list("LIFELINE_2FA_RATE_LIMIT_USER", "5/5m,20/h"),
-    "ip": env_list("LIFELINE_2FA_RATE_LIMIT_IP", "20/5m,100/h"),
-}
-# Email every verified address after this many failed second-factor attempts in an hour.
-LIFELINE_2FA_FAILURE_ALERT_AFTER = 3
-# Prompt to regenerate recovery codes when this many or fewer are left.
-LIFELINE_RECOVERY_CODES_LOW = 2
-
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-# No composition rules (ASVS 6.2.5, NIST SP 800-63B): length, the common-password list, the
-# breached check and similarity to the account's own details; a long all-digit password is fine.
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "lifeline.accounts.passwords.MaximumLengthValidator"},
-    {"NAME": "lifeline.accounts.passwords.ContextWordsValidator"},
-    {"NAME": "lifeline.accounts.passwords.BreachedPasswordValidator"},
-]
-# Pluggable breached-password check: "null" (default) or "hibp" (k-anonymity range API);
-# "null" in production is the system check warning lifeline.W002 (ASVS 6.2.12).
-LIFELINE_BREACHED_PASSWORD_BACKEND = env("LIFELINE_BREACHED_PASSWORD_BACKEND", "null")
-LIFELINE_BREACHED_PASSWORD_URL = env(
-    "LIFELINE_BREACHED_PASSWORD_URL", "https://api.pwnedpasswords.com/range/"
-)
 
 # --- Email reachability (lifeline/checkup, docs/email-events.md) ---------------------------
 # Defaults in lifeline/checkup/conf.py: the webhook secret (empty: the endpoint is off), the
