@@ -20,7 +20,8 @@ The baseline is ``argon2.PasswordHasher.from_parameters(hasher.params()).verify`
 parameters of Django's ``Argon2PasswordHasher`` as configured. CPU is this process's CPU
 (``time.process_time``, every thread: Argon2 runs its lanes in threads) PLUS the CPU of the
 PostgreSQL backend serving this connection (``/proc/<pid>/stat``, 10 ms ticks, so it is
-averaged over all attempts): a sequential scan costs the database, not Python. Medians.
+averaged over all attempts): a sequential scan costs the database, not Python. Medians over
+``-n`` rounds, each round running every kind of attempt once (interleaved).
 
 With ``--redis URL`` the default cache (allauth's rate limits) and Lifeline's rate-limit
 counters live in Redis, as in the production configuration of docs/deploy.md; the Redis
@@ -74,25 +75,37 @@ def redis_cpu(redis_url: str) -> float:
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
-def measure(
-    fn: Callable[[int], object], n: int, pg_pid: int | None, redis_url: str = ""
-) -> dict[str, float]:
-    fn(-1)  # warm-up
-    cpu, wall = [], []
-    pg0 = backend_cpu(pg_pid) if pg_pid else 0.0
-    redis0 = redis_cpu(redis_url)
+def measure_interleaved(
+    attempts: list[Callable[[int], object]], n: int, pg_pid: int | None, redis_url: str = ""
+) -> list[dict[str, float]]:
+    """Run every attempt once per round, ``n`` rounds, so that all of them meet the same
+    machine: Argon2's CPU time moves by 10-15% from one minute to the next here, which a
+    baseline measured once at the start would read as a ratio."""
+    for fn in attempts:
+        fn(-1)  # warm-up
+    cpu: list[list[float]] = [[] for _ in attempts]
+    wall: list[list[float]] = [[] for _ in attempts]
+    server = [0.0 for _ in attempts]
     for i in range(n):
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn(i)
-        cpu.append(time.process_time() - c0)
-        wall.append(time.perf_counter() - w0)
-    pg = (backend_cpu(pg_pid) - pg0) / n if pg_pid else 0.0
-    pg += (redis_cpu(redis_url) - redis0) / n
-    return {
-        "cpu": statistics.median(cpu),
-        "pg": pg,
-        "wall": statistics.median(wall),
-    }
+        for k, fn in enumerate(attempts):
+            pg0 = backend_cpu(pg_pid) if pg_pid else 0.0
+            redis0 = redis_cpu(redis_url)
+            c0, w0 = time.process_time(), time.perf_counter()
+            fn(i)
+            cpu[k].append(time.process_time() - c0)
+            wall[k].append(time.perf_counter() - w0)
+            if k:  # the bare verify talks to no server
+                server[k] += (backend_cpu(pg_pid) - pg0 if pg_pid else 0.0) + (
+                    redis_cpu(redis_url) - redis0
+                )
+    return [
+        {
+            "cpu": statistics.median(cpu[k]),
+            "pg": server[k] / n,
+            "wall": statistics.median(wall[k]),
+        }
+        for k in range(len(attempts))
+    ]
 
 
 def main() -> None:
@@ -162,24 +175,20 @@ def main() -> None:
 
         return attempt
 
-    base = measure(bare, args.n, None)
-    rows = [("bare argon2 verify", base)]
+    names = ["bare argon2 verify"]
+    attempts: list[Callable[[int], object]] = [bare]
     for offset, kind in enumerate(("right", "wrong", "unknown"), start=1):
-        rows.append(
-            (
-                f"backend, {kind} password" if kind != "unknown" else "backend, unknown username",
-                measure(via_backend(kind, offset), args.n, pg_pid, args.redis),
-            )
+        names.append(
+            f"backend, {kind} password" if kind != "unknown" else "backend, unknown username"
         )
+        attempts.append(via_backend(kind, offset))
     for offset, kind in enumerate(("right", "wrong", "unknown"), start=11):
-        rows.append(
-            (
-                f"form POST, {kind} password"
-                if kind != "unknown"
-                else "form POST, unknown username",
-                measure(via_post(kind, offset), args.n, pg_pid, args.redis),
-            )
+        names.append(
+            f"form POST, {kind} password" if kind != "unknown" else "form POST, unknown username"
         )
+        attempts.append(via_post(kind, offset))
+    rows = list(zip(names, measure_interleaved(attempts, args.n, pg_pid, args.redis), strict=True))
+    base = rows[0][1]
 
     cache = "Redis" if args.redis else "the database cache"
     print(f"{users:,} users; rate limits in {cache}; Argon2 parameters: {params}")

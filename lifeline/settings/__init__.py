@@ -114,6 +114,7 @@ else:
 LIFELINE_SCHEDULED_JOBS = [
     "lifeline.notifications.services.retry_due_emails",
     "lifeline.recovery.transition.sweep_timers",
+    "lifeline.recovery.staff.metrics.refresh_desk_figures",
     "lifeline.recovery.staff.auto_approve.auto_approve_open_cases",
     "lifeline.recovery.proofs.repository.recheck_stale_repository_proofs",
     "lifeline.recovery.owner_alerts.send_owner_digests",

@@ -13,7 +13,7 @@ from lifeline.recovery.staff import metrics
 
 @desk_view
 def metrics_page(request: HttpRequest) -> HttpResponse:
-    # Cached for a minute and shared with the requesters' estimates (metrics.desk_figures).
+    # Refreshed every minute by the tick, shared with the requesters' estimates.
     figures = metrics.desk_figures()
     by_state, weeks, levels = figures.by_state, figures.weeks, figures.levels
     stats = figures.decisions
