@@ -10,6 +10,7 @@ or prints the exact command.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import io
 import json
@@ -66,9 +67,11 @@ def lifeline_src() -> Path:
         check=True,
     ).stdout.strip()
     src = BENCH / "src" / commit
-    with _SRC_LOCK:
+    src.parent.mkdir(parents=True, exist_ok=True)
+    # One snapshot maker at a time: threads (the lock) and processes (flock on a file).
+    with _SRC_LOCK, (src.parent / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if not (src / ".complete").exists():
-            src.parent.mkdir(parents=True, exist_ok=True)
             partial = Path(tempfile.mkdtemp(prefix=f".{commit}.", dir=src.parent))
             archive = subprocess.run(
                 ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True

@@ -25,15 +25,17 @@ databases keep Django's statements. With Redis
 from __future__ import annotations
 
 import base64
+import contextlib
 import pickle
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from django.db import connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 UPSERT_VENDORS = frozenset({"postgresql", "sqlite"})
@@ -41,7 +43,7 @@ SWEEP_EVERY = 60.0  # seconds between the expired-row deletes a process makes on
 
 
 class DurableDatabaseCache(DatabaseCache):
-    _last_sweep = 0.0
+    _last_sweep = 0.0  # per process (set on the class: Django makes a cache object per thread)
 
     def _base_set(self, mode: str, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> bool:
         db = router.db_for_write(self.cache_model_class)
@@ -50,18 +52,38 @@ class DurableDatabaseCache(DatabaseCache):
             return super()._base_set(mode, key, value, timeout)
         timeout = self.get_backend_timeout(timeout)
         now = timezone.now().replace(microsecond=0)
-        expires = (
-            datetime.max.replace(tzinfo=UTC)
-            if timeout is None
-            else datetime.fromtimestamp(timeout, tz=UTC).replace(microsecond=0)
+        # As Django's DatabaseCache computes it (a naive datetime.max for "never").
+        tz = UTC if settings.USE_TZ else None
+        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=tz)
+        args = (
+            mode,
+            key,
+            value,
+            connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0)),
+            now,
         )
+        if not connection.in_atomic_block and time.monotonic() - self._last_sweep > SWEEP_EVERY:
+            # Only outside the caller's transaction: a DELETE there would hold row locks until
+            # it ends, and two such transactions could deadlock on each other's expired rows.
+            type(self)._last_sweep = time.monotonic()
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                self._delete_expired(db, cursor, now)
+        # Like Django's, a write that fails (a lock timeout, a read-only database) returns False
+        # instead of raising; inside the caller's transaction it runs in a savepoint, so the
+        # failure cannot abort that transaction. allauth reads a failed "add" of its lock key as
+        # "rate limited": closed, not open.
+        try:
+            if connection.in_atomic_block:
+                with transaction.atomic(using=db):
+                    return self._upsert(connection, *args)
+            return self._upsert(connection, *args)
+        except DatabaseError:
+            return False
+
+    def _upsert(self, connection: Any, mode: str, key: str, value: Any, exp: Any, now: Any) -> bool:
         ops = connection.ops
         table = ops.quote_name(self._table)
-        exp = ops.adapt_datetimefield_value(expires)
         with connection.cursor() as cursor:
-            if time.monotonic() - self._last_sweep > SWEEP_EVERY:
-                self._last_sweep = time.monotonic()
-                self._delete_expired(db, cursor, now)
             if mode == "touch":
                 cursor.execute(
                     f"UPDATE {table} SET expires = %s "  # noqa: S608

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 from lifeline.recovery import conf
 
@@ -25,10 +26,11 @@ MAX_SUBMITTED_TTL_HOURS = 7 * 24
 MAX_RESTORE_LINK_HOURS = 7 * 24
 
 
-def _int(name: str, default: int) -> int | None:
+def _int(name: str) -> int | None:
+    """The setting as conf reads it (the default there), or None if it is not a number."""
     try:
-        return int(getattr(settings, name, default))
-    except (TypeError, ValueError):
+        return int(conf.get(name))
+    except (ImproperlyConfigured, TypeError, ValueError):
         return None
 
 
@@ -40,8 +42,21 @@ def _problems() -> list[tuple[str, str, str]]:
         if not ok:
             found.append((code, message, hint))
 
-    strong = _int("LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS", 24)
-    other = _int("LIFELINE_RECOVERY_COOLING_OFF_HOURS", 168)
+    for name, default in conf.DEFAULTS.items():
+        try:
+            conf.get(name)
+        except ImproperlyConfigured as error:  # e.g. LIFELINE_RECOVERY_NEEDS_INFO_DAYS=30d
+            found.append(
+                (
+                    "E110",
+                    f"{error} Every use of it would fail, and one failing timer stops the "
+                    "others in the same tick (cooling-off and restore links included).",
+                    f"Set {name} to a {type(default).__name__}, or unset it for the default.",
+                )
+            )
+
+    strong = _int("LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS")
+    other = _int("LIFELINE_RECOVERY_COOLING_OFF_HOURS")
     positive: Callable[[int | None], bool] = lambda v: v is not None and v > 0  # noqa: E731
     need(
         positive(strong) and positive(other),
@@ -64,7 +79,7 @@ def _problems() -> list[tuple[str, str, str]]:
         ("LIFELINE_RECOVERY_CRITICAL_RELEASES", 100),
         ("LIFELINE_RECOVERY_CRITICAL_MAINTAINERS", 5),
     ):
-        value = _int(name, default)
+        value = _int(name)
         need(
             positive(value),
             "E103",
@@ -83,7 +98,7 @@ def _problems() -> list[tuple[str, str, str]]:
             f"LIFELINE_RECOVERY_COOLING_OFF_STRONG_HOURS to {AUTO_APPROVE_MIN_COOLING_HOURS} "
             "or more.",
         )
-    ttl = _int("LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS", 24)
+    ttl = _int("LIFELINE_RECOVERY_SUBMITTED_TTL_HOURS")
     need(
         ttl is not None and 0 < ttl <= MAX_SUBMITTED_TTL_HOURS,
         "E105",
@@ -91,7 +106,7 @@ def _problems() -> list[tuple[str, str, str]]:
         f"after 1 to {MAX_SUBMITTED_TTL_HOURS} hours.",
         "The default is 24.",
     )
-    restore = _int("LIFELINE_RECOVERY_RESTORE_LINK_HOURS", 72)
+    restore = _int("LIFELINE_RECOVERY_RESTORE_LINK_HOURS")
     need(
         restore is not None and 0 < restore <= MAX_RESTORE_LINK_HOURS,
         "E106",
@@ -99,7 +114,7 @@ def _problems() -> list[tuple[str, str, str]]:
         f"after 1 to {MAX_RESTORE_LINK_HOURS} hours.",
         "The default is 72.",
     )
-    cancel_days = _int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS", 30)
+    cancel_days = _int("LIFELINE_RECOVERY_CANCEL_LINK_DAYS")
     longest = max(v for v in (strong, other, 0) if v is not None)
     need(
         cancel_days is not None and cancel_days * 24 > longest,
@@ -108,7 +123,7 @@ def _problems() -> list[tuple[str, str, str]]:
         f"({longest} h): the owner could not stop a case from the alert.",
         "Set LIFELINE_RECOVERY_CANCEL_LINK_DAYS above the longest cooling-off (default 30).",
     )
-    justification = _int("LIFELINE_RECOVERY_MIN_JUSTIFICATION", 20)
+    justification = _int("LIFELINE_RECOVERY_MIN_JUSTIFICATION")
     need(
         positive(justification),
         "E108",
@@ -116,7 +131,7 @@ def _problems() -> list[tuple[str, str, str]]:
         "no written reason.",
         "The default is 20 characters.",
     )
-    alerts = _int("LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY", 3)
+    alerts = _int("LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY")
     need(
         positive(alerts),
         "E109",

@@ -31,6 +31,11 @@ UNSAFE = [
     ({"LIFELINE_RECOVERY_CANCEL_LINK_DAYS": 3}, "107"),
     ({"LIFELINE_RECOVERY_MIN_JUSTIFICATION": 0}, "108"),
     ({"LIFELINE_RECOVERY_OWNER_ALERTS_PER_DAY": 0}, "109"),
+    # What the environment passes through as strings, malformed: refused at start-up, not at
+    # the first tick (where one failing timer would stop the cooling-off timers after it).
+    ({"LIFELINE_RECOVERY_NEEDS_INFO_DAYS": "30d"}, "110"),
+    ({"LIFELINE_RECOVERY_EMAIL_CODE_DIGITS": "eight"}, "110"),
+    ({"LIFELINE_DESK_SLA_DAYS": "a week"}, "110"),
 ]
 
 
