@@ -55,13 +55,6 @@ class DurableDatabaseCache(DatabaseCache):
         # As Django's DatabaseCache computes it (a naive datetime.max for "never").
         tz = UTC if settings.USE_TZ else None
         expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=tz)
-        args = (
-            mode,
-            key,
-            value,
-            connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0)),
-            now,
-        )
         if not connection.in_atomic_block and time.monotonic() - self._last_sweep > SWEEP_EVERY:
             # Only outside the caller's transaction: a DELETE there would hold row locks until
             # it ends, and two such transactions could deadlock on each other's expired rows.
@@ -72,23 +65,27 @@ class DurableDatabaseCache(DatabaseCache):
         # instead of raising; inside the caller's transaction it runs in a savepoint, so the
         # failure cannot abort that transaction. allauth reads a failed "add" of its lock key as
         # "rate limited": closed, not open.
+        savepoint = transaction.atomic(using=db) if connection.in_atomic_block else None
         try:
-            if connection.in_atomic_block:
-                with transaction.atomic(using=db):
-                    return self._upsert(connection, *args)
-            return self._upsert(connection, *args)
+            with savepoint or contextlib.nullcontext():
+                return self._upsert(
+                    connection, mode, key, value, expires.replace(microsecond=0), now
+                )
         except DatabaseError:
             return False
 
-    def _upsert(self, connection: Any, mode: str, key: str, value: Any, exp: Any, now: Any) -> bool:
+    def _upsert(
+        self, connection: Any, mode: str, key: str, value: Any, expires: datetime, now: datetime
+    ) -> bool:
         ops = connection.ops
         table = ops.quote_name(self._table)
+        exp, now_value = ops.adapt_datetimefield_value(expires), ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             if mode == "touch":
                 cursor.execute(
                     f"UPDATE {table} SET expires = %s "  # noqa: S608
                     "WHERE cache_key = %s AND expires >= %s",
-                    [exp, key, ops.adapt_datetimefield_value(now)],
+                    [exp, key, now_value],
                 )
                 return cursor.rowcount > 0
             data = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
@@ -98,7 +95,7 @@ class DurableDatabaseCache(DatabaseCache):
                 f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608
                 "ON CONFLICT (cache_key) DO UPDATE SET value = excluded.value, "
                 f"expires = excluded.expires{only_if}",
-                [key, data, exp] + ([ops.adapt_datetimefield_value(now)] if only_if else []),
+                [key, data, exp] + ([now_value] if only_if else []),
             )
             return mode == "set" or cursor.rowcount > 0
 

@@ -209,19 +209,20 @@ def compute_figures(*, now: datetime | None = None) -> DeskFigures:
     )
 
 
+def _share_fresh_figures() -> DeskFigures:
+    figures = compute_figures()
+    cache.set(FIGURES_KEY, figures, FIGURES_SECONDS)
+    return figures
+
+
 def refresh_desk_figures() -> int:
     """Scheduled job (``lifeline tick``): compute the figures and share them; returns the
     number of decisions in the window."""
-    figures = compute_figures()
-    cache.set(FIGURES_KEY, figures, FIGURES_SECONDS)
-    return figures.decisions.count
+    return _share_fresh_figures().decisions.count
 
 
 def desk_figures() -> DeskFigures:
     """The desk's figures from the shared cache (computed here only if the tick has not run
     for :data:`FIGURES_SECONDS`)."""
     figures = cache.get(FIGURES_KEY)
-    if not isinstance(figures, DeskFigures):
-        figures = compute_figures()
-        cache.set(FIGURES_KEY, figures, FIGURES_SECONDS)
-    return figures
+    return figures if isinstance(figures, DeskFigures) else _share_fresh_figures()
